@@ -1,0 +1,112 @@
+# Shared by scripts/run and scripts/test: the cache outside the clone, and installing each
+# tool only when the right version is missing. Sourced, not run.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+CACHE="${KAFKA_LIVE_CACHE:-$HOME/.cache/kafka-live}"
+TOOLS="$CACHE/tools"
+mkdir -p "$TOOLS"
+
+# Compiled output survives fresh clones: CI and later runs reuse it.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
+# Leptos reads this at compile time; cargo-leptos sets it, so plain cargo must too or the two
+# would rebuild each other's Leptos crates.
+export LEPTOS_OUTPUT_NAME=kafka-live
+
+# Pins. Newer cargo-leptos / nisshi releases need a newer rustc than 1.95.
+CARGO_LEPTOS_VERSION=0.3.10
+NISSHI_VERSION=0.6.0
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_debian_packages() {
+  local missing=() package
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if ((${#missing[@]})); then
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown && return
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+}
+
+# cargo_tool BIN VERSION CRATE [cargo install flags...]
+cargo_tool() {
+  local bin=$1 version=$2 crate=$3
+  shift 3
+  if "$TOOLS/bin/$bin" --version 2>/dev/null | grep -qw -- "$version"; then return; fi
+  say "installing $crate $version into $TOOLS (once; later runs reuse it)"
+  # Its own target dir: the app's cache stays small and the tool build leaves nothing behind.
+  CARGO_TARGET_DIR="$CACHE/tool-build" cargo install "$crate" --version "$version" --root "$TOOLS" --force "$@"
+  rm -rf "$CACHE/tool-build"
+}
+
+ensure_cargo_leptos() { cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked; }
+
+# The CLI must equal the wasm-bindgen library in Cargo.lock. Its own lockfile names a crate
+# release the registry does not serve, so it installs without --locked.
+ensure_wasm_bindgen() {
+  local version
+  version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")
+  cargo_tool wasm-bindgen "$version" wasm-bindgen-cli
+}
+
+ensure_nisshi() {
+  cargo_tool nisshi "$NISSHI_VERSION" nisshi --locked --no-default-features --features dynostore,libsql
+  export KAFKA_LIVE_NISSHI="$TOOLS/bin/nisshi"
+}
+
+# Everything the server build needs: libssl for rdkafka's TLS, the WASM toolchain.
+ensure_build_tools() {
+  ensure_debian_packages build-essential pkg-config libssl-dev zlib1g-dev
+  ensure_wasm_target
+  ensure_cargo_leptos
+  ensure_wasm_bindgen
+  ensure_nisshi
+}
+
+# The site (WASM, JS, CSS) and the server, then the other binaries with the same features.
+build_app() {
+  say "building kafka-live"
+  (cd "$ROOT" && cargo leptos build)
+  (cd "$ROOT" && cargo build --features ssr --bins)
+}
+
+BIN_DIR="$CARGO_TARGET_DIR/debug"
+
+# wait_for_port HOST:PORT SECONDS [PID]: until something accepts there; fails early if PID dies.
+wait_for_port() {
+  local address=$1 seconds=$2 pid=${3:-} host port
+  host=${address%:*}
+  port=${address##*:}
+  for _ in $(seq $((seconds * 10))); do
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# stop_process PID [SECONDS]: SIGTERM, then SIGKILL if it lingers.
+stop_process() {
+  local pid=$1 seconds=${2:-15}
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq $((seconds * 10))); do
+    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}

@@ -1,0 +1,19 @@
+//! `kafka-live-produce`: an outside client that writes records to the topic, the way any
+//! other producer of a user's cluster would. The tests use it; so can people.
+//!
+//! kafka-live-produce [--key KEY] [--hex] VALUE...
+//!   Each VALUE becomes one record. With --hex, VALUEs are hex and produced as raw bytes.
+//!   Prints `partition offset` for each acknowledged record.
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match kafka_live::server::outside_producer::run(std::env::args().skip(1).collect()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kafka-live-produce: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! kafka-live: produce text to Kafka from a page and watch every record arrive live.
+//!
+//! `app`, `event` and `produce` compile for both the server and the browser (WASM);
+//! `server` is the server alone and never reaches wasm32.
+
+pub mod app;
+pub mod event;
+pub mod produce;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// The WASM entry point: takes over the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

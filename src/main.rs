@@ -1,0 +1,14 @@
+//! The `kafka-live` server. All of it lives in `server::startup`; this only reports failure.
+
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match kafka_live::server::startup::run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("kafka-live: {error}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The produce server function and its error, shared by page and server.
+//!
+//! The function body runs on the server only; the browser gets a generated client that POSTs
+//! to `/api/produce`, or the plain HTML form does the same before the WASM has loaded.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+use crate::event::Receipt;
+
+/// Why a message was not produced. Every variant means: nothing was written to Kafka
+/// (or, for a timeout, Kafka never confirmed it), and the page keeps the typed text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ProduceError {
+    #[error("Enter some text: an empty message is not produced.")]
+    EmptyText,
+    #[error("The message is {size} bytes; the limit is {limit} bytes. Nothing was produced.")]
+    TooLarge { size: usize, limit: usize },
+    #[error("Kafka did not confirm the message within {timeout_ms} ms ({reason}). Is the broker reachable?")]
+    TimedOut { timeout_ms: u64, reason: String },
+    #[error("Kafka refused the message: {0}")]
+    Refused(String),
+    #[error("The request did not reach the producer: {0}")]
+    Request(String),
+}
+
+impl FromServerFnError for ProduceError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        ProduceError::Request(value.to_string())
+    }
+}
+
+/// Produces `text` to the configured topic and returns where Kafka stored it.
+#[server(endpoint = "produce")]
+pub async fn produce_message(text: String) -> Result<Receipt, ProduceError> {
+    let producer = expect_context::<crate::server::kafka::producer::SharedProducer>();
+    let outcome = producer.produce(&text).await;
+    crate::server::form_fallback::redirect_plain_form_post(&text, &outcome);
+    outcome
+}

@@ -1,0 +1,157 @@
+//! A Confluent Cloud `client.properties` file, read as Java reads `.properties` files and
+//! handed to librdkafka as it is.
+//!
+//! The values include the API secret (`sasl.password`), so this type never prints one: its
+//! `Debug` shows the keys and redacts every value whose key names a secret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PropertiesError {
+    #[error("cannot read it: {0}")]
+    Unreadable(#[from] std::io::Error),
+    #[error("line {line}: `{key}` has no `=` or `:` and no value")]
+    MissingValue { line: usize, key: String },
+    #[error("line {line}: `{key}` is set twice")]
+    Duplicate { line: usize, key: String },
+}
+
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ClientProperties(BTreeMap<String, String>);
+
+impl ClientProperties {
+    pub fn read(path: &Path) -> Result<Self, PropertiesError> {
+        Self::parse(&std::fs::read_to_string(path)?)
+    }
+
+    /// Parses the `.properties` syntax Confluent Cloud's files use: `key=value` or
+    /// `key: value`, `#` and `!` comments, blank lines, and `\` line continuations.
+    pub fn parse(text: &str) -> Result<Self, PropertiesError> {
+        let mut map = BTreeMap::new();
+        let mut lines = text.lines().enumerate();
+        while let Some((index, raw)) = lines.next() {
+            let mut logical = raw.trim_start().to_owned();
+            if logical.is_empty() || logical.starts_with('#') || logical.starts_with('!') {
+                continue;
+            }
+            while ends_with_continuation(&logical) {
+                logical.pop();
+                match lines.next() {
+                    Some((_, next)) => logical.push_str(next.trim_start()),
+                    None => break,
+                }
+            }
+            let (key, value) = split_entry(&logical);
+            if value.is_none() {
+                return Err(PropertiesError::MissingValue { line: index + 1, key: key.to_owned() });
+            }
+            let value = value.unwrap_or_default().trim_end().to_owned();
+            if map.insert(key.to_owned(), value).is_some() {
+                return Err(PropertiesError::Duplicate { line: index + 1, key: key.to_owned() });
+            }
+        }
+        Ok(Self(map))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Whether a librdkafka property holds a secret: passwords, secrets, private keys, tokens.
+pub fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    key.contains("password")
+        || key.contains("secret")
+        || key.contains("sasl.oauthbearer.config")
+        || key.contains("ssl.key.pem")
+        || key.contains("ssl_key")
+        || key.contains("token")
+        || key.contains("sasl.jaas.config")
+}
+
+impl fmt::Debug for ClientProperties {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(key, value)| {
+                let shown = if is_secret_key(key) { "<redacted>" } else { value.as_str() };
+                (key, shown)
+            }))
+            .finish()
+    }
+}
+
+fn ends_with_continuation(line: &str) -> bool {
+    line.chars().rev().take_while(|c| *c == '\\').count() % 2 == 1
+}
+
+/// Splits at the first unescaped `=`, `:` or whitespace, as `java.util.Properties` does.
+fn split_entry(line: &str) -> (&str, Option<&str>) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'=' | b':' => return (line[..i].trim_end(), Some(line[i + 1..].trim_start())),
+            b' ' | b'\t' => {
+                let rest = line[i..].trim_start();
+                let rest = rest.strip_prefix(['=', ':']).unwrap_or(rest);
+                return (&line[..i], Some(rest.trim_start()));
+            }
+            _ => i += 1,
+        }
+    }
+    (line, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_confluent_cloud_file() {
+        let text = "# Required connection configs for Kafka producer, consumer, and admin\n\
+            bootstrap.servers=pkc-abc.eu-west-1.aws.confluent.cloud:9092\n\
+            security.protocol=SASL_SSL\n\
+            sasl.mechanisms=PLAIN\n\
+            sasl.username=KEY123\n\
+            sasl.password=s3cr3t=with=equals\n\
+            \n\
+            ! Best practice for higher availability in librdkafka clients prior to 1.7\n\
+            session.timeout.ms: 45000\n";
+        let props = ClientProperties::parse(text).unwrap();
+        assert_eq!(props.get("security.protocol"), Some("SASL_SSL"));
+        assert_eq!(props.get("sasl.password"), Some("s3cr3t=with=equals"));
+        assert_eq!(props.get("session.timeout.ms"), Some("45000"));
+    }
+
+    #[test]
+    fn joins_continued_lines() {
+        let props = ClientProperties::parse("bootstrap.servers=a:9092,\\\n    b:9092\n").unwrap();
+        assert_eq!(props.get("bootstrap.servers"), Some("a:9092,b:9092"));
+    }
+
+    #[test]
+    fn a_key_without_value_is_an_error_with_its_line() {
+        let error = ClientProperties::parse("a=1\nsasl.username\n").unwrap_err();
+        assert_eq!(error.to_string(), "line 2: `sasl.username` has no `=` or `:` and no value");
+    }
+
+    #[test]
+    fn debug_redacts_secrets() {
+        let props = ClientProperties::parse("sasl.username=KEY\nsasl.password=hunter2\n").unwrap();
+        let shown = format!("{props:?}");
+        assert!(shown.contains("KEY"));
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

@@ -1,0 +1,104 @@
+//! The console consumer: the original walkthrough's console app, as a real group member.
+//!
+//! It joins the consumer group, reads from the earliest offset the group has not committed,
+//! prints one line per record, and commits what it printed. On Ctrl-C or SIGTERM it commits,
+//! leaves the group and exits 0, so a restart resumes after the last printed record.
+
+use std::io::Write;
+
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::Message;
+
+use super::settings::{self, ProcessEnv, SettingsError};
+use super::{logging, shutdown};
+use crate::event::Payload;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConsumerError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("cannot create the consumer: {0}")]
+    Create(KafkaError),
+    #[error("cannot subscribe to `{topic}`: {source}")]
+    Subscribe { topic: String, source: KafkaError },
+    #[error("cannot write to standard output: {0}")]
+    Output(std::io::Error),
+}
+
+/// The line the original console app printed for each record.
+pub fn line(topic: &str, value: Option<&[u8]>) -> String {
+    let value = value.map(|bytes| Payload::from_bytes(bytes).display()).unwrap_or_else(|| "null".into());
+    format!("Consumed event from topic \"{topic}\": value = {value}")
+}
+
+pub async fn run() -> Result<(), ConsumerError> {
+    logging::init();
+    let path = settings::settings_path(&ProcessEnv);
+    let kafka = settings::load_kafka(&path, &ProcessEnv)?;
+    let mut out = std::io::stdout();
+    writeln!(out, "Consumer Starting").map_err(ConsumerError::Output)?;
+
+    let consumer: StreamConsumer = kafka
+        .client_config()
+        .set("group.id", &kafka.consumer_group)
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "true")
+        // Only what was printed is committed: offsets are stored after the line is written.
+        .set("enable.auto.offset.store", "false")
+        .set("fetch.wait.max.ms", kafka.fetch_wait_max_ms.to_string())
+        .create()
+        .map_err(ConsumerError::Create)?;
+    consumer
+        .subscribe(&[&kafka.topic])
+        .map_err(|source| ConsumerError::Subscribe { topic: kafka.topic.clone(), source })?;
+    tracing::info!(group = %kafka.consumer_group, topic = %kafka.topic, "joining the consumer group");
+
+    let stop = shutdown::signal();
+    tokio::pin!(stop);
+    let mut last_error: Option<String> = None;
+    loop {
+        tokio::select! {
+            () = &mut stop => break,
+            received = consumer.recv() => match received {
+                Ok(message) => {
+                    writeln!(out, "{}", line(message.topic(), message.payload())).map_err(ConsumerError::Output)?;
+                    out.flush().map_err(ConsumerError::Output)?;
+                    if let Err(error) = consumer.store_offset_from_message(&message) {
+                        tracing::warn!(%error, "cannot store the offset of a printed record");
+                    }
+                    last_error = None;
+                }
+                Err(error) => {
+                    let text = error.to_string();
+                    if last_error.as_deref() != Some(&text) {
+                        eprintln!("kafka-live-consumer: {text}");
+                        last_error = Some(text);
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) | Err(KafkaError::ConsumerCommit(rdkafka::types::RDKafkaErrorCode::NoOffset)) => {}
+        Err(error) => tracing::warn!(%error, "final commit failed"),
+    }
+    consumer.unsubscribe();
+    // Dropping the consumer closes it, which leaves the group at once instead of after the
+    // session timeout, so the partitions move to the other members without delay.
+    drop(consumer);
+    tracing::info!("left the consumer group");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_the_original_line() {
+        assert_eq!(line("order", Some(b"pizza")), "Consumed event from topic \"order\": value = pizza");
+        assert_eq!(line("order", None), "Consumed event from topic \"order\": value = null");
+    }
+}

@@ -1,0 +1,45 @@
+//! Progressive enhancement for the produce form.
+//!
+//! Before the WASM has loaded, the form is a plain HTML POST. The browser then expects a page,
+//! not JSON, so the outcome travels back in the query string of a redirect to `/`, where the
+//! server-rendered page shows the receipt or the error and refills the box.
+
+use axum::http::{HeaderMap, header::ACCEPT, request::Parts};
+use leptos::prelude::use_context;
+
+use crate::event::Receipt;
+use crate::produce::ProduceError;
+
+/// Query keys the page reads after a plain form post.
+pub mod query {
+    pub const TOPIC: &str = "delivered_topic";
+    pub const PARTITION: &str = "delivered_partition";
+    pub const OFFSET: &str = "delivered_offset";
+    pub const ERROR: &str = "error";
+    pub const TEXT: &str = "text";
+}
+
+pub fn redirect_plain_form_post(text: &str, outcome: &Result<Receipt, ProduceError>) {
+    let Some(parts) = use_context::<Parts>() else { return };
+    if !is_plain_form_post(&parts.headers) {
+        return;
+    }
+    let pairs: Vec<(&str, String)> = match outcome {
+        Ok(receipt) => vec![
+            (query::TOPIC, receipt.topic.clone()),
+            (query::PARTITION, receipt.partition.to_string()),
+            (query::OFFSET, receipt.offset.to_string()),
+        ],
+        Err(error) => vec![(query::ERROR, error.to_string()), (query::TEXT, text.to_owned())],
+    };
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    leptos_axum::redirect(&format!("/?{query}"));
+}
+
+/// The server fn client asks for JSON; a browser submitting a form asks for HTML.
+fn is_plain_form_post(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}

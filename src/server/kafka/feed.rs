@@ -1,0 +1,114 @@
+//! The feed: one consumer per server process reading every partition of the topic.
+//!
+//! It assigns partitions instead of joining a group, so every server instance shows the whole
+//! stream and the first record arrives without waiting for a group rebalance. It commits
+//! nothing: the live view is a reader, not a worker.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::{Offset, TopicPartitionList};
+
+use crate::event::{FeedRecord, Payload};
+use crate::server::hub::Hub;
+use crate::server::settings::KafkaSettings;
+
+const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
+/// Reads the topic into the hub until the task is aborted.
+pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
+    let consumer = match create_consumer(&settings) {
+        Ok(consumer) => Arc::new(consumer),
+        Err(error) => {
+            tracing::error!(%error, "cannot create the feed consumer; the live feed stays empty");
+            return;
+        }
+    };
+    loop {
+        let assigning = {
+            let consumer = Arc::clone(&consumer);
+            let settings = settings.clone();
+            tokio::task::spawn_blocking(move || assign_all(&consumer, &settings))
+        };
+        match assigning.await.expect("assignment task panicked") {
+            Ok(partitions) => {
+                tracing::info!(topic = %settings.topic, partitions, "live feed reading every partition");
+                break;
+            }
+            Err(error) => {
+                tracing::warn!(topic = %settings.topic, %error, "live feed waiting for the topic");
+                tokio::time::sleep(RETRY_EVERY).await;
+            }
+        }
+    }
+    let mut last_error: Option<String> = None;
+    loop {
+        match consumer.recv().await {
+            Ok(message) => {
+                last_error = None;
+                hub.publish(&to_record(&message));
+            }
+            Err(error) => {
+                // librdkafka reconnects by itself; say so once per distinct error, not per poll.
+                let text = error.to_string();
+                if last_error.as_deref() != Some(&text) {
+                    tracing::warn!(error = %text, "live feed consumer error");
+                    last_error = Some(text);
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer, KafkaError> {
+    settings
+        .client_config()
+        // librdkafka needs a group id even to assign; with assign it never joins the group,
+        // and with commits off the group never appears on the cluster.
+        .set("group.id", "kafka-live-feed")
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "false")
+        // Kafka answers a waiting fetch as soon as data arrives; some compatible brokers only
+        // answer when this wait runs out, so it bounds the feed's latency there.
+        .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
+        .set("fetch.min.bytes", "1")
+        .set("socket.nagle.disable", "true")
+        .set("fetch.message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string())
+        .create()
+}
+
+/// Assigns every partition, each starting far enough back to fill the backlog.
+fn assign_all(consumer: &StreamConsumer, settings: &KafkaSettings) -> Result<usize, KafkaError> {
+    let metadata = consumer.fetch_metadata(Some(&settings.topic), METADATA_TIMEOUT)?;
+    let topic = metadata
+        .topics()
+        .iter()
+        .find(|t| t.name() == settings.topic)
+        .filter(|t| t.error().is_none() && !t.partitions().is_empty())
+        .ok_or(KafkaError::MetadataFetch(rdkafka::types::RDKafkaErrorCode::UnknownTopicOrPartition))?;
+    let mut assignment = TopicPartitionList::new();
+    for partition in topic.partitions() {
+        let (low, high) = consumer.fetch_watermarks(&settings.topic, partition.id(), METADATA_TIMEOUT)?;
+        let start = (high - settings.backlog as i64).max(low);
+        assignment.add_partition_offset(&settings.topic, partition.id(), Offset::Offset(start))?;
+    }
+    consumer.assign(&assignment)?;
+    Ok(topic.partitions().len())
+}
+
+pub fn to_record(message: &BorrowedMessage<'_>) -> FeedRecord {
+    FeedRecord {
+        topic: message.topic().to_owned(),
+        partition: message.partition(),
+        offset: message.offset(),
+        timestamp_ms: message.timestamp().to_millis(),
+        key: message.key().map(Payload::from_bytes),
+        value: message.payload().map(Payload::from_bytes),
+    }
+}

@@ -1,0 +1,5 @@
+//! rdkafka clients: the shared producer, the live feed consumer, topic creation.
+
+pub mod feed;
+pub mod producer;
+pub mod topic;

@@ -1,0 +1,176 @@
+//! Start-up in order: settings, broker, topic, producer, feed, HTTP. And the way back down.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRef, State};
+use axum::http::Request;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use rdkafka::error::KafkaError;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::embedded_broker::{self, BrokerError};
+use super::hub::Hub;
+use super::kafka::producer::{Producer, SharedProducer};
+use super::kafka::topic::{self, Ensured};
+use super::kafka::feed;
+use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
+use super::ws::{self, SocketState};
+use super::{logging, shutdown};
+use crate::app::{App, shell};
+
+const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error(transparent)]
+    Broker(#[from] BrokerError),
+    #[error("cannot create the Kafka producer: {0}")]
+    Producer(KafkaError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the HTTP server failed: {0}")]
+    Serve(std::io::Error),
+}
+
+/// What the HTTP handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub producer: SharedProducer,
+    pub sockets: SocketState,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl FromRef<AppState> for SocketState {
+    fn from_ref(state: &AppState) -> Self {
+        state.sockets.clone()
+    }
+}
+
+/// The long-lived Kafka side of the server: one producer, one feed, one hub.
+pub struct Services {
+    pub producer: SharedProducer,
+    pub hub: Arc<Hub>,
+    feed: JoinHandle<()>,
+    stop_sockets: watch::Sender<bool>,
+}
+
+impl Services {
+    /// Never fails for an unreachable broker: the page reports it, and everything recovers
+    /// when the broker comes up (librdkafka reconnects; the feed retries its assignment).
+    pub async fn connect(settings: &KafkaSettings) -> Result<Self, StartupError> {
+        match topic::ensure_topic(settings, TOPIC_CHECK_TIMEOUT).await {
+            Ok(Ensured::Created) => {
+                tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic")
+            }
+            Ok(Ensured::Existed) => tracing::info!(topic = %settings.topic, "topic exists"),
+            Err(error) => tracing::warn!(%error, "starting without the topic check"),
+        }
+        let producer = Arc::new(Producer::new(settings).map_err(StartupError::Producer)?);
+        let hub = Arc::new(Hub::new(settings.backlog, settings.socket_queue));
+        let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub)));
+        let (stop_sockets, _) = watch::channel(false);
+        Ok(Self { producer, hub, feed, stop_sockets })
+    }
+
+    pub fn router(&self, leptos_options: LeptosOptions) -> Router {
+        let state = AppState {
+            leptos_options: leptos_options.clone(),
+            producer: Arc::clone(&self.producer),
+            sockets: SocketState { hub: Arc::clone(&self.hub), stopping: self.stop_sockets.subscribe() },
+        };
+        let routes = generate_route_list(App);
+        Router::new()
+            .route("/ws", get(ws::upgrade))
+            .route("/api/{*fn_name}", post(server_fn_handler))
+            .leptos_routes_with_context(
+                &state,
+                routes,
+                {
+                    let producer = Arc::clone(&self.producer);
+                    move || provide_context(Arc::clone(&producer))
+                },
+                move || shell(leptos_options.clone()),
+            )
+            .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .with_state(state)
+    }
+
+    /// Sockets get a close frame; the producer flushes so every receipt shown is in Kafka.
+    pub async fn stop(self) {
+        let _ = self.stop_sockets.send(true);
+        self.feed.abort();
+        let producer = Arc::clone(&self.producer);
+        let flushed = tokio::task::spawn_blocking(move || producer.flush(FLUSH_TIMEOUT)).await;
+        match flushed {
+            Ok(Ok(())) => tracing::info!("producer flushed"),
+            Ok(Err(error)) => tracing::warn!(%error, "producer flush incomplete"),
+            Err(error) => tracing::warn!(%error, "producer flush task failed"),
+        }
+    }
+
+    fn stop_signal(&self) -> watch::Sender<bool> {
+        self.stop_sockets.clone()
+    }
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(Arc::clone(&state.producer)), request).await
+}
+
+/// The `kafka-live` binary: settings from `Leptos.toml` + environment, then serve until a
+/// signal, then stop everything that was started.
+pub async fn run() -> Result<(), StartupError> {
+    logging::init();
+    let path = settings::settings_path(&ProcessEnv);
+    let kafka = settings::load_kafka(&path, &ProcessEnv)?;
+    let leptos_options = settings::load_leptos(&path)?;
+    tracing::info!(settings = ?kafka, "settings loaded");
+
+    let broker = match &kafka.cluster {
+        Cluster::Embedded(config) => Some(embedded_broker::start(config).await?),
+        Cluster::External { .. } => None,
+    };
+    let outcome = serve(&kafka, leptos_options).await;
+    if let Some(broker) = broker {
+        broker.stop().await;
+    }
+    outcome
+}
+
+async fn serve(kafka: &KafkaSettings, leptos_options: LeptosOptions) -> Result<(), StartupError> {
+    let services = Services::connect(kafka).await?;
+    let addr = leptos_options.site_addr;
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+    tracing::info!("kafka-live listening on http://{addr}");
+    let stop = services.stop_signal();
+    let served = axum::serve(listener, services.router(leptos_options))
+        .with_graceful_shutdown(async move {
+            shutdown::signal().await;
+            tracing::info!("stopping");
+            let _ = stop.send(true);
+        })
+        .await
+        .map_err(StartupError::Serve);
+    services.stop().await;
+    served
+}

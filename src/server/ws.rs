@@ -1,0 +1,159 @@
+//! `/ws`: one task per browser, sending the backlog and then live frames.
+//!
+//! A reconnecting page sends the offsets it last saw (`?resume=0:41,1:17`) and receives only
+//! what it has not seen. Pings keep idle connections honest through proxies.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use tokio::sync::{broadcast, watch};
+
+use super::hub::{Hub, Resume, Subscription};
+use crate::event::ServerFrame;
+
+/// Browsers send nothing large; anything bigger is a misbehaving client.
+const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
+/// tungstenite's default read buffer is 128 KiB per socket; idle sockets need far less.
+const READ_BUFFER: usize = 4 * 1024;
+const PING_EVERY: Duration = Duration::from_secs(20);
+
+#[derive(Clone)]
+pub struct SocketState {
+    pub hub: Arc<Hub>,
+    /// Flips to `true` when the server is stopping: every socket then says goodbye.
+    pub stopping: watch::Receiver<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConnectParams {
+    resume: Option<String>,
+}
+
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    Query(params): Query<ConnectParams>,
+    State(state): State<SocketState>,
+) -> Response {
+    if !same_origin(&headers) {
+        return (StatusCode::FORBIDDEN, "cross-origin WebSocket connections are refused").into_response();
+    }
+    let resume = match params.resume.as_deref().map(parse_resume).transpose() {
+        Ok(resume) => resume.unwrap_or_default(),
+        Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
+    };
+    ws.read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| {
+            let subscription = state.hub.subscribe(resume);
+            serve(socket, subscription, state.stopping)
+        })
+}
+
+/// `partition:offset` pairs separated by commas.
+pub fn parse_resume(text: &str) -> Result<Resume, String> {
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (partition, offset) = pair
+                .split_once(':')
+                .ok_or_else(|| format!("resume: `{pair}` is not partition:offset"))?;
+            let partition = partition.parse::<i32>().map_err(|_| format!("resume: bad partition `{partition}`"))?;
+            let offset = offset.parse::<i64>().map_err(|_| format!("resume: bad offset `{offset}`"))?;
+            if partition < 0 || offset < 0 {
+                return Err(format!("resume: `{pair}` must not be negative"));
+            }
+            Ok((partition, offset))
+        })
+        .collect()
+}
+
+/// Browsers always send `Origin` on a WebSocket upgrade; a page from another site must not
+/// read this feed with the user's cookies (cross-site WebSocket hijacking). Clients that are
+/// not browsers send no `Origin` and are let through.
+fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
+    origin_host.trim_end_matches('/').eq_ignore_ascii_case(host)
+}
+
+async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stopping: watch::Receiver<bool>) {
+    for frame in std::mem::take(&mut subscription.backlog) {
+        if socket.send(Message::Text(frame.json)).await.is_err() {
+            return;
+        }
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            received = subscription.live.recv() => {
+                let message = match received {
+                    Ok(frame) if subscription.is_new(&frame) => Message::Text(frame.json),
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(count)) => {
+                        tracing::warn!(count, "a WebSocket client fell behind; telling it what it missed");
+                        let missed = ServerFrame::Missed { count };
+                        Message::Text(serde_json::to_string(&missed).expect("frames serialise").into())
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                if socket.send(message).await.is_err() {
+                    return;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                // The page sends nothing but pongs and closes; anything else is ignored.
+                Some(Ok(Message::Close(_))) | None => return,
+                Some(Ok(_)) => {}
+                Some(Err(error)) => {
+                    tracing::debug!(%error, "WebSocket read failed");
+                    return;
+                }
+            },
+            _ = ping.tick() => {
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    return;
+                }
+            }
+            _ = stopping.changed() => break,
+        }
+    }
+    let goodbye = CloseFrame { code: close_code::AWAY, reason: "server is stopping".into() };
+    let _ = socket.send(Message::Close(Some(goodbye))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resume_offsets_parse_per_partition() {
+        assert_eq!(parse_resume("0:41,2:7").unwrap(), Resume::from([(0, 41), (2, 7)]));
+        assert!(parse_resume("0-41").is_err());
+        assert!(parse_resume("0:-1").is_err());
+    }
+
+    #[test]
+    fn only_same_origin_upgrades_pass() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        assert!(same_origin(&headers));
+        headers.insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+        assert!(same_origin(&headers));
+        headers.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        assert!(!same_origin(&headers));
+    }
+}

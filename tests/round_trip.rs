@@ -1,0 +1,91 @@
+//! The whole loop through the server: produce over HTTP as the page does, and receive the same
+//! record on a real WebSocket client, with the partition and offset Kafka gave it.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kafka_live::event::{Payload, Receipt, ServerFrame};
+use tokio_tungstenite::tungstenite::Message;
+
+use common::{spawn_app, unique};
+
+async fn produce(app: &common::TestApp, text: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{}/api/produce", app.addr))
+        .header("Accept", "application/json")
+        .form(&[("text", text)])
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+async fn next_record(
+    socket: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+    value: &str,
+) -> kafka_live::event::FeedRecord {
+    let wait = async {
+        while let Some(message) = socket.next().await {
+            if let Message::Text(text) = message.expect("socket stays open") {
+                if let ServerFrame::Record(record) = serde_json::from_str(&text).expect("frames are JSON") {
+                    if record.value == Some(Payload::Text(value.to_owned())) {
+                        return record;
+                    }
+                }
+            }
+        }
+        panic!("the socket closed before the record arrived");
+    };
+    tokio::time::timeout(Duration::from_secs(30), wait).await.expect("the record reaches the socket within 30 s")
+}
+
+#[tokio::test]
+async fn produced_text_reaches_a_websocket_client_with_its_partition_and_offset() {
+    let app = spawn_app(&unique("round-trip")).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap();
+
+    let text = format!("hello <b>kafka</b> {}", unique("v"));
+    let response = produce(&app, &text).await;
+    assert!(response.status().is_success(), "produce failed: {}", response.text().await.unwrap());
+    let receipt: Receipt = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(receipt.topic, app.topic);
+
+    let record = next_record(&mut socket, &text).await;
+    assert_eq!((record.partition, record.offset), (receipt.partition, receipt.offset));
+    assert_eq!(record.topic, app.topic);
+    assert!(record.timestamp_ms.is_some());
+    socket.close(None).await.ok();
+}
+
+#[tokio::test]
+async fn a_page_opened_later_first_receives_the_backlog() {
+    let app = spawn_app(&unique("backlog")).await;
+    let text = unique("earlier");
+    let response = produce(&app, &text).await;
+    assert!(response.status().is_success());
+
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap();
+    next_record(&mut socket, &text).await;
+}
+
+#[tokio::test]
+async fn blank_text_is_refused_and_nothing_is_produced() {
+    let app = spawn_app(&unique("blank")).await;
+    let response = produce(&app, "   ").await;
+    assert!(response.status().is_server_error() || response.status().is_client_error());
+    let body = response.text().await.unwrap();
+    assert!(body.contains("EmptyText"), "{body}");
+}
+
+#[tokio::test]
+async fn a_cross_site_websocket_upgrade_is_refused() {
+    let app = spawn_app(&unique("origin")).await;
+    let mut request = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(
+        format!("ws://{}/ws", app.addr),
+    )
+    .unwrap();
+    request.headers_mut().insert("Origin", "https://evil.example".parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(request).await;
+    assert!(refused.is_err(), "a foreign Origin must not get a socket");
+}
