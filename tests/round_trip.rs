@@ -3,42 +3,9 @@
 
 mod common;
 
-use std::time::Duration;
+use kafka_live::event::Receipt;
 
-use futures::StreamExt;
-use kafka_live::event::{Payload, Receipt, ServerFrame};
-use tokio_tungstenite::tungstenite::Message;
-
-use common::{spawn_app, unique};
-
-async fn produce(app: &common::TestApp, text: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("http://{}/api/produce", app.addr))
-        .header("Accept", "application/json")
-        .form(&[("text", text)])
-        .send()
-        .await
-        .expect("the server answers")
-}
-
-async fn next_record(
-    socket: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
-    value: &str,
-) -> kafka_live::event::FeedRecord {
-    let wait = async {
-        while let Some(message) = socket.next().await {
-            if let Message::Text(text) = message.expect("socket stays open") {
-                if let ServerFrame::Record(record) = serde_json::from_str(&text).expect("frames are JSON") {
-                    if record.value == Some(Payload::Text(value.to_owned())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        panic!("the socket closed before the record arrived");
-    };
-    tokio::time::timeout(Duration::from_secs(30), wait).await.expect("the record reaches the socket within 30 s")
-}
+use common::{next_record, produce, spawn_app, unique};
 
 #[tokio::test]
 async fn produced_text_reaches_a_websocket_client_with_its_partition_and_offset() {

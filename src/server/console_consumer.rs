@@ -10,6 +10,7 @@ use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 
+use super::kafka::context::KafkaContext;
 use super::settings::{self, ProcessEnv, SettingsError};
 use super::{logging, shutdown};
 use crate::event::Payload;
@@ -39,7 +40,7 @@ pub async fn run() -> Result<(), ConsumerError> {
     let mut out = std::io::stdout();
     writeln!(out, "Consumer Starting").map_err(ConsumerError::Output)?;
 
-    let consumer: StreamConsumer = kafka
+    let consumer: StreamConsumer<KafkaContext> = kafka
         .client_config()
         .set("group.id", &kafka.consumer_group)
         .set("auto.offset.reset", "earliest")
@@ -47,7 +48,7 @@ pub async fn run() -> Result<(), ConsumerError> {
         // Only what was printed is committed: offsets are stored after the line is written.
         .set("enable.auto.offset.store", "false")
         .set("fetch.wait.max.ms", kafka.fetch_wait_max_ms.to_string())
-        .create()
+        .create_with_context(KafkaContext::default())
         .map_err(ConsumerError::Create)?;
     consumer
         .subscribe(&[&kafka.topic])

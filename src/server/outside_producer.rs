@@ -1,10 +1,9 @@
 //! The body of `kafka-live-produce`: records written from outside the app.
 
-use std::time::Duration;
-
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
+use super::kafka::context::KafkaContext;
 use super::settings::{self, ProcessEnv, SettingsError};
 
 #[derive(Debug, thiserror::Error)]
@@ -38,15 +37,20 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         .map(|value| if hex { decode_hex(value) } else { Ok(value.as_bytes().to_vec()) })
         .collect::<Result<Vec<_>, _>>()?;
 
+    super::logging::init();
     let kafka = settings::load_kafka(&settings::settings_path(&ProcessEnv), &ProcessEnv)?;
-    let producer: FutureProducer =
-        kafka.client_config().set("acks", "all").set("enable.idempotence", "true").create()?;
+    let producer: FutureProducer<KafkaContext> = kafka
+        .client_config()
+        .set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("message.timeout.ms", kafka.produce_timeout.as_millis().to_string())
+        .create_with_context(KafkaContext::default())?;
     for payload in payloads {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
         if let Some(key) = &key {
             record = record.key(key.as_str());
         }
-        let delivery = producer.send(record, Duration::from_secs(10)).await.map_err(|(error, _)| error)?;
+        let delivery = producer.send(record, kafka.produce_timeout).await.map_err(|(error, _)| error)?;
         println!("{} {}", delivery.partition, delivery.offset);
     }
     Ok(())

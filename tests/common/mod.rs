@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use kafka_live::event::{Payload, ServerFrame};
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use tokio_tungstenite::tungstenite::Message;
 use kafka_live::server::startup::Services;
 use leptos::config::LeptosOptions;
 
@@ -40,8 +42,12 @@ pub struct TestApp {
 
 /// Starts the whole server (producer, feed, hub, routes) in this process on a free port.
 pub async fn spawn_app(topic: &str) -> TestApp {
+    spawn_app_with(settings_for(topic)).await
+}
+
+pub async fn spawn_app_with(settings: KafkaSettings) -> TestApp {
     kafka_live::server::logging::init();
-    let settings = settings_for(topic);
+    let topic = settings.topic.clone();
     let services = Services::connect(&settings).await.expect("services start");
     let options = LeptosOptions::builder().output_name("kafka-live").build();
     let router = services.router(options);
@@ -51,5 +57,38 @@ pub async fn spawn_app(topic: &str) -> TestApp {
         axum::serve(listener, router).await.unwrap();
         drop(services);
     });
-    TestApp { addr, topic: topic.to_owned() }
+    TestApp { addr, topic }
+}
+
+/// Produces `text` through the server's HTTP produce path, as the page does.
+pub async fn produce(app: &TestApp, text: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{}/api/produce", app.addr))
+        .header("Accept", "application/json")
+        .form(&[("text", text)])
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+/// Reads frames until the record with this text value arrives (at most 30 s).
+pub async fn next_record<S>(socket: &mut S, value: &str) -> kafka_live::event::FeedRecord
+where
+    S: futures::StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let wait = async {
+        while let Some(message) = socket.next().await {
+            if let Message::Text(text) = message.expect("socket stays open") {
+                if let ServerFrame::Record(record) = serde_json::from_str(&text).expect("frames are JSON") {
+                    if record.value == Some(Payload::Text(value.to_owned())) {
+                        return record;
+                    }
+                }
+            }
+        }
+        panic!("the socket closed before the record arrived");
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(30), wait)
+        .await
+        .expect("the record reaches the socket within 30 s")
 }

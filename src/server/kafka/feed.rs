@@ -12,6 +12,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
+use super::context::KafkaContext;
 use crate::event::{FeedRecord, Payload};
 use crate::server::hub::Hub;
 use crate::server::settings::KafkaSettings;
@@ -65,7 +66,7 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
     }
 }
 
-fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer, KafkaError> {
+fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaContext>, KafkaError> {
     settings
         .client_config()
         // librdkafka needs a group id even to assign; with assign it never joins the group,
@@ -80,11 +81,11 @@ fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer, KafkaErro
         .set("fetch.min.bytes", "1")
         .set("socket.nagle.disable", "true")
         .set("fetch.message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string())
-        .create()
+        .create_with_context(KafkaContext::default())
 }
 
 /// Assigns every partition, each starting far enough back to fill the backlog.
-fn assign_all(consumer: &StreamConsumer, settings: &KafkaSettings) -> Result<usize, KafkaError> {
+fn assign_all(consumer: &StreamConsumer<KafkaContext>, settings: &KafkaSettings) -> Result<usize, KafkaError> {
     let metadata = consumer.fetch_metadata(Some(&settings.topic), METADATA_TIMEOUT)?;
     let topic = metadata
         .topics()

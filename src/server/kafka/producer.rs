@@ -11,6 +11,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::util::Timeout;
 
+use super::context::KafkaContext;
 use crate::event::Receipt;
 use crate::produce::ProduceError;
 use crate::server::settings::KafkaSettings;
@@ -18,7 +19,8 @@ use crate::server::settings::KafkaSettings;
 pub type SharedProducer = Arc<Producer>;
 
 pub struct Producer {
-    inner: FutureProducer,
+    inner: FutureProducer<KafkaContext>,
+    context: KafkaContext,
     topic: String,
     timeout: Duration,
     max_message_bytes: usize,
@@ -43,7 +45,8 @@ impl<'a> ProducibleText<'a> {
 impl Producer {
     pub fn new(settings: &KafkaSettings) -> Result<Self, KafkaError> {
         let timeout_ms = settings.produce_timeout.as_millis().to_string();
-        let inner: FutureProducer = settings
+        let context = KafkaContext::default();
+        let inner = settings
             .client_config()
             .set("acks", "all")
             .set("enable.idempotence", "true")
@@ -54,9 +57,10 @@ impl Producer {
             .set("message.timeout.ms", &timeout_ms)
             // Let the record's bytes through up to our own limit; the broker still has its own.
             .set("message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string())
-            .create()?;
+            .create_with_context(context.clone())?;
         Ok(Self {
             inner,
+            context,
             topic: settings.topic.clone(),
             timeout: settings.produce_timeout,
             max_message_bytes: settings.max_message_bytes,
@@ -84,7 +88,7 @@ impl Producer {
             Ok(Err((error, _message))) => Err(self.describe(error)),
             Err(_elapsed) => Err(ProduceError::TimedOut {
                 timeout_ms: self.timeout.as_millis() as u64,
-                reason: "no answer from the producer".into(),
+                reason: self.why().unwrap_or_else(|| "no answer from the producer".into()),
             }),
         }
     }
@@ -96,10 +100,16 @@ impl Producer {
         );
         tracing::warn!(topic = %self.topic, %error, "produce failed");
         if timed_out {
-            ProduceError::TimedOut { timeout_ms: self.timeout.as_millis() as u64, reason: error.to_string() }
+            // A timeout says little; the client's own last error says why (unreachable, auth).
+            let reason = self.why().unwrap_or_else(|| error.to_string());
+            ProduceError::TimedOut { timeout_ms: self.timeout.as_millis() as u64, reason }
         } else {
             ProduceError::Refused(error.to_string())
         }
+    }
+
+    fn why(&self) -> Option<String> {
+        self.context.errors.recent(self.timeout + Duration::from_secs(5))
     }
 
     /// Waits for every record in flight, so each receipt already shown is in Kafka.

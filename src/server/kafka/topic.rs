@@ -6,10 +6,10 @@
 use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
+use super::context::KafkaContext;
 use crate::server::settings::KafkaSettings;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +26,9 @@ pub enum Ensured {
 }
 
 pub async fn ensure_topic(settings: &KafkaSettings, timeout: Duration) -> Result<Ensured, TopicError> {
-    let admin: AdminClient<DefaultClientContext> = settings
+    let admin: AdminClient<KafkaContext> = settings
         .client_config()
-        .create()
+        .create_with_context(KafkaContext::default())
         .map_err(|source| unreachable(settings, source))?;
     // Listing every topic (not asking for ours by name) does not trigger auto-creation.
     let metadata = admin

@@ -1,0 +1,89 @@
+//! A librdkafka client context that remembers the last error the client reported.
+//!
+//! librdkafka reports connection and authentication failures through a callback, not through
+//! the produce or consume call that then times out. Remembering the last one lets a timeout
+//! say *why* ("SASL authentication failed") instead of only "timed out".
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rdkafka::client::ClientContext;
+use rdkafka::TopicPartitionList;
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
+
+#[derive(Clone, Default)]
+pub struct ErrorMemo {
+    last: Arc<Mutex<Option<(Instant, String)>>>,
+}
+
+impl ErrorMemo {
+    /// The last error reported within `window`, if any.
+    pub fn recent(&self, window: Duration) -> Option<String> {
+        let last = self.last.lock().expect("error memo lock poisoned");
+        last.as_ref().filter(|(at, _)| at.elapsed() <= window).map(|(_, text)| text.clone())
+    }
+
+    fn remember(&self, text: String) -> bool {
+        let mut last = self.last.lock().expect("error memo lock poisoned");
+        let repeated = last.as_ref().is_some_and(|(_, previous)| *previous == text);
+        *last = Some((Instant::now(), text));
+        !repeated
+    }
+}
+
+/// The context every kafka-live client is created with.
+#[derive(Clone, Default)]
+pub struct KafkaContext {
+    pub errors: ErrorMemo,
+}
+
+impl ClientContext for KafkaContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        // librdkafka's reasons name brokers and mechanisms, never the configured secrets.
+        let text = format!("{error}: {reason}");
+        // "All brokers down" follows every specific failure; the specific one says more.
+        let generic = error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown);
+        if generic && self.errors.recent(Duration::from_secs(30)).is_some() {
+            return;
+        }
+        if self.errors.remember(text.clone()) {
+            tracing::warn!(target: "librdkafka", "{text}");
+        }
+    }
+}
+
+impl ConsumerContext for KafkaContext {
+    /// Partitions about to move to another group member: commit what was already handled
+    /// first, so the next owner starts right after it and nothing is handled twice.
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(partitions) = rebalance {
+            if partitions.count() > 0 {
+                match consumer.commit_consumer_state(CommitMode::Sync) {
+                    Ok(()) | Err(KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                    Err(error) => tracing::warn!(%error, "commit before giving up partitions failed"),
+                }
+            }
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(partitions) => {
+                tracing::info!("partitions assigned: [{}]", partition_list(partitions))
+            }
+            Rebalance::Revoke(partitions) => {
+                tracing::info!("partitions revoked: [{}]", partition_list(partitions))
+            }
+            Rebalance::Error(error) => tracing::warn!(%error, "rebalance failed"),
+        }
+    }
+}
+
+fn partition_list(partitions: &TopicPartitionList) -> String {
+    let mut ids: Vec<String> =
+        partitions.elements().iter().map(|p| format!("{}/{}", p.topic(), p.partition())).collect();
+    ids.sort();
+    ids.join(", ")
+}

@@ -1,0 +1,123 @@
+//! Confluent Cloud's scheme, SASL_SSL + PLAIN, against the real Apache Kafka of
+//! `scripts/kafka`, configured exactly as a Confluent Cloud user would be: through a
+//! `client.properties` file. `scripts/test` runs these with `--ignored` once that broker runs.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use kafka_live::event::Receipt;
+use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use tokio::io::AsyncReadExt;
+use tokio::process::Command;
+
+use common::{next_record, produce, spawn_app_with, unique};
+
+const NEEDS: &str = "needs the SASL_SSL listener of scripts/kafka (KAFKA_SASL_SSL_BOOTSTRAP, KAFKA_SASL_SSL_CA)";
+
+fn listener() -> (String, String) {
+    let bootstrap = std::env::var("KAFKA_SASL_SSL_BOOTSTRAP").expect(NEEDS);
+    let ca = std::env::var("KAFKA_SASL_SSL_CA").expect(NEEDS);
+    (bootstrap, ca)
+}
+
+/// A client.properties file as Confluent Cloud hands it out, plus the CA of the test broker.
+fn client_properties(password: &str) -> tempfile::NamedTempFile {
+    let (bootstrap, ca) = listener();
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        file.path(),
+        format!(
+            "# Required connection configs for Kafka producer, consumer, and admin\n\
+             bootstrap.servers={bootstrap}\n\
+             security.protocol=SASL_SSL\n\
+             sasl.mechanisms=PLAIN\n\
+             sasl.username=alice\n\
+             sasl.password={password}\n\
+             ssl.ca.location={ca}\n\
+             session.timeout.ms=45000\n"
+        ),
+    )
+    .unwrap();
+    file
+}
+
+fn settings(properties: &Path, topic: &str, timeout_ms: &str) -> KafkaSettings {
+    let path = properties.to_str().unwrap();
+    let env = BTreeMap::from([
+        ("KAFKA_CLIENT_PROPERTIES", path),
+        ("KAFKA_TOPIC", topic),
+        ("KAFKA_PRODUCE_TIMEOUT_MS", timeout_ms),
+    ]);
+    kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs the SASL_SSL listener of scripts/kafka; scripts/test runs it"]
+async fn the_whole_loop_works_over_sasl_ssl_with_a_client_properties_file() {
+    let properties = client_properties("alice-secret");
+    let app = spawn_app_with(settings(properties.path(), &unique("sasl"), "10000")).await;
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap();
+
+    let text = unique("over-tls");
+    let response = produce(&app, &text).await;
+    let body = response.text().await.unwrap();
+    let receipt: Receipt = serde_json::from_str(&body).unwrap_or_else(|_| panic!("produce failed: {body}"));
+    let record = next_record(&mut socket, &text).await;
+    assert_eq!((record.partition, record.offset), (receipt.partition, receipt.offset));
+}
+
+#[tokio::test]
+#[ignore = "needs the SASL_SSL listener of scripts/kafka; scripts/test runs it"]
+async fn a_wrong_password_is_a_clear_produce_error_that_keeps_the_secret() {
+    let secret = "wrong-Secret-4711";
+    let properties = client_properties(secret);
+    let app = spawn_app_with(settings(properties.path(), &unique("sasl-bad"), "3000")).await;
+
+    let response = produce(&app, "hello").await;
+    assert!(!response.status().is_success());
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Authentication failed"), "the error says why: {body}");
+    assert!(!body.contains(secret), "the secret leaked into the error: {body}");
+}
+
+#[tokio::test]
+#[ignore = "needs the SASL_SSL listener of scripts/kafka; scripts/test runs it"]
+async fn a_wrong_password_is_a_clear_console_consumer_error_that_keeps_the_secret() {
+    let secret = "wrong-Secret-0815";
+    let properties = client_properties(secret);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-live-consumer"))
+        .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .env("KAFKA_CLIENT_PROPERTIES", properties.path())
+        .env("KAFKA_TOPIC", unique("sasl-consumer"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let found = tokio::time::timeout(Duration::from_secs(20), async {
+        let mut buffer = [0u8; 4096];
+        loop {
+            let n = stderr.read(&mut buffer).await.unwrap();
+            if n == 0 {
+                return false;
+            }
+            seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+            if seen.contains("Authentication failed") {
+                return true;
+            }
+        }
+    })
+    .await
+    .unwrap_or(false);
+    child.kill().await.ok();
+    assert!(found, "the consumer says authentication failed: {seen}");
+    assert!(!seen.contains(secret), "the secret leaked into the consumer's output: {seen}");
+}
