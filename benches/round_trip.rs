@@ -1,0 +1,164 @@
+//! Round trip, one record at a time: kafka-live's path beside raw librdkafka on the same broker.
+//!
+//!   measured: the produce server function over HTTP (as the page calls it) → the same
+//!             record's frame received by a WebSocket client
+//!   baseline: raw rdkafka produce → consume, a producer and an assigned consumer in one process
+//!
+//! `cargo bench --features ssr --bench round_trip`; KAFKA_BOOTSTRAP_SERVERS picks the broker
+//! (default: Apache Kafka from scripts/kafka, 127.0.0.1:19092), BENCH_RECORDS the count.
+//! Prints one line per figure, each with its target and ` ok` or ` MISS`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kafka_live::event::{Payload, ServerFrame};
+use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use kafka_live::server::startup::Services;
+use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::message::Message;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+fn settings(bootstrap: &str, topic: &str) -> KafkaSettings {
+    let env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", bootstrap), ("KAFKA_TOPIC", topic), ("KAFKA_PARTITIONS", "1")]);
+    kafka_from_toml("", Path::new("bench.toml"), Path::new("."), &env).expect("bench settings")
+}
+
+struct Summary {
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+fn summarise(mut samples: Vec<Duration>) -> Summary {
+    samples.sort();
+    let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+    Summary { p50: at(0.50), p99: at(0.99), max: *samples.last().unwrap() }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
+    let topic = format!("bench-app-{}", std::process::id());
+    let settings = settings(bootstrap, &topic);
+    let services = Services::connect(&settings).await.expect("services");
+    let options = leptos::config::LeptosOptions::builder().output_name("kafka-live").build();
+    let router = services.router(options);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let http = reqwest::Client::new();
+    let url = format!("http://{addr}/api/produce");
+    let mut samples = Vec::with_capacity(records);
+    // Warm-up records are not counted: connections, metadata, the feed's assignment.
+    for i in 0..records + 20 {
+        let value = format!("bench-{i}");
+        let started = Instant::now();
+        let response = http
+            .post(&url)
+            .header("Accept", "application/json")
+            .form(&[("text", value.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(30), socket.next()).await.unwrap().unwrap().unwrap();
+            if let WsMessage::Text(text) = frame {
+                if let Ok(ServerFrame::Record(record)) = serde_json::from_str(&text) {
+                    if record.value == Some(Payload::Text(value.clone())) {
+                        break;
+                    }
+                }
+            }
+        }
+        if i >= 20 {
+            samples.push(started.elapsed());
+        }
+    }
+    services.stop().await;
+    samples
+}
+
+async fn raw_rdkafka(bootstrap: &str, records: usize, fetch_wait_max_ms: u32) -> Vec<Duration> {
+    let topic = format!("bench-raw-{}", std::process::id());
+    kafka_live::server::kafka::topic::ensure_topic(&settings(bootstrap, &topic), Duration::from_secs(10))
+        .await
+        .unwrap();
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "0")
+        .set("socket.nagle.disable", "true")
+        .create()
+        .unwrap();
+    let consumer: StreamConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "bench-raw")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", fetch_wait_max_ms.to_string())
+        .set("socket.nagle.disable", "true")
+        .create()
+        .unwrap();
+    let mut assignment = TopicPartitionList::new();
+    assignment.add_partition_offset(&topic, 0, Offset::End).unwrap();
+    consumer.assign(&assignment).unwrap();
+    let mut samples = Vec::with_capacity(records);
+    for i in 0..records + 20 {
+        let value = format!("raw-{i}");
+        let started = Instant::now();
+        producer.send(FutureRecord::<(), str>::to(&topic).payload(&value), Duration::from_secs(10)).await.unwrap();
+        loop {
+            let message = tokio::time::timeout(Duration::from_secs(30), consumer.recv()).await.unwrap().unwrap();
+            if message.payload() == Some(value.as_bytes()) {
+                break;
+            }
+        }
+        if i >= 20 {
+            samples.push(started.elapsed());
+        }
+    }
+    samples
+}
+
+fn verdict(holds: bool) -> &'static str {
+    if holds { "ok" } else { "MISS" }
+}
+
+#[tokio::main]
+async fn main() {
+    let bootstrap = std::env::var("KAFKA_BOOTSTRAP_SERVERS").unwrap_or_else(|_| "127.0.0.1:19092".into());
+    let records: usize = std::env::var("BENCH_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let fetch_wait = settings(&bootstrap, "x").fetch_wait_max_ms;
+
+    let baseline = summarise(raw_rdkafka(&bootstrap, records, fetch_wait).await);
+    let app = summarise(kafka_live_path(&bootstrap, records).await);
+
+    println!("round trip on {bootstrap}, {records} records one at a time (fetch.wait.max.ms={fetch_wait})");
+    println!("baseline raw rdkafka produce->consume: p50 {} p99 {} max {}", ms(baseline.p50), ms(baseline.p99), ms(baseline.max));
+    println!("kafka-live server fn->WebSocket:       p50 {} p99 {} max {}", ms(app.p50), ms(app.p99), ms(app.max));
+    let p50_target = baseline.p50 + Duration::from_millis(1);
+    let p99_target = baseline.p99 + Duration::from_millis(5);
+    println!(
+        "round-trip p50 {} (ratio {:.2}x baseline), target <= {} {}",
+        ms(app.p50),
+        app.p50.as_secs_f64() / baseline.p50.as_secs_f64(),
+        ms(p50_target),
+        verdict(app.p50 <= p50_target)
+    );
+    println!(
+        "round-trip p99 {} (ratio {:.2}x baseline), target <= {} {}",
+        ms(app.p99),
+        app.p99.as_secs_f64() / baseline.p99.as_secs_f64(),
+        ms(p99_target),
+        verdict(app.p99 <= p99_target)
+    );
+}
