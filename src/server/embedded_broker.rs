@@ -45,7 +45,16 @@ pub async fn start(config: &EmbeddedBroker) -> Result<RunningBroker, BrokerError
     std::fs::create_dir_all(config.data_dir.join("data"))
         .map_err(|source| BrokerError::DataDir { dir: config.data_dir.clone(), source })?;
     let url = format!("tcp://{EMBEDDED_BOOTSTRAP}");
-    let mut child = Command::new(&config.command)
+    let mut command = Command::new(&config.command);
+    // SAFETY: prctl(2) is async-signal-safe. If the server dies without stopping the broker
+    // (SIGKILL, a crash), the kernel sends the broker SIGTERM instead of leaving it running.
+    unsafe {
+        command.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut child = command
         .arg("broker")
         .args(["--listener-url", &url, "--advertised-listener-url", &url])
         // nisshi takes a sqlite path relative to its working directory.

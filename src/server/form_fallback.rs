@@ -19,6 +19,9 @@ pub mod query {
     pub const TEXT: &str = "text";
 }
 
+/// Browsers and proxies cap URLs at a few KiB to a few tens of KiB.
+const MAX_REFILL_BYTES: usize = 4 * 1024;
+
 pub fn redirect_plain_form_post(text: &str, outcome: &Result<Receipt, ProduceError>) {
     let Some(parts) = use_context::<Parts>() else { return };
     if !is_plain_form_post(&parts.headers) {
@@ -30,7 +33,14 @@ pub fn redirect_plain_form_post(text: &str, outcome: &Result<Receipt, ProduceErr
             (query::PARTITION, receipt.partition.to_string()),
             (query::OFFSET, receipt.offset.to_string()),
         ],
-        Err(error) => vec![(query::ERROR, error.to_string()), (query::TEXT, text.to_owned())],
+        Err(error) => {
+            let mut pairs = vec![(query::ERROR, error.to_string())];
+            // Refill the box, unless the text would make the redirect URL absurdly long.
+            if text.len() <= MAX_REFILL_BYTES {
+                pairs.push((query::TEXT, text.to_owned()));
+            }
+            pairs
+        }
     };
     let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
     leptos_axum::redirect(&format!("/?{query}"));

@@ -3,6 +3,7 @@
 //! Some brokers auto-create a topic on first use with their own partition count (nisshi does
 //! on Metadata); creating it explicitly gives the partition count the settings ask for.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -26,16 +27,26 @@ pub enum Ensured {
 }
 
 pub async fn ensure_topic(settings: &KafkaSettings, timeout: Duration) -> Result<Ensured, TopicError> {
-    let admin: AdminClient<KafkaContext> = settings
-        .client_config()
-        .create_with_context(KafkaContext::default())
-        .map_err(|source| unreachable(settings, source))?;
+    let admin: Arc<AdminClient<KafkaContext>> = Arc::new(
+        settings
+            .client_config()
+            .create_with_context(KafkaContext::default())
+            .map_err(|source| unreachable(settings, source))?,
+    );
     // Listing every topic (not asking for ours by name) does not trigger auto-creation.
-    let metadata = admin
-        .inner()
-        .fetch_metadata(None, timeout)
-        .map_err(|source| unreachable(settings, source))?;
-    if metadata.topics().iter().any(|t| t.name() == settings.topic && t.error().is_none()) {
+    // librdkafka blocks for this call, so it runs off the async workers.
+    let exists = {
+        let admin = Arc::clone(&admin);
+        let topic = settings.topic.clone();
+        tokio::task::spawn_blocking(move || {
+            let metadata = admin.inner().fetch_metadata(None, timeout)?;
+            Ok(metadata.topics().iter().any(|t| t.name() == topic && t.error().is_none()))
+        })
+        .await
+        .expect("metadata task panicked")
+        .map_err(|source| unreachable(settings, source))?
+    };
+    if exists {
         return Ok(Ensured::Existed);
     }
     let replication = TopicReplication::Fixed(settings.replication_factor.unwrap_or(-1));
