@@ -56,3 +56,16 @@ async fn a_cross_site_websocket_upgrade_is_refused() {
     let refused = tokio_tungstenite::connect_async(request).await;
     assert!(refused.is_err(), "a foreign Origin must not get a socket");
 }
+
+#[tokio::test]
+async fn a_cross_site_produce_post_is_refused() {
+    let app = spawn_app(&unique("csrf")).await;
+    let response = reqwest::Client::new()
+        .post(format!("http://{}/api/produce", app.addr))
+        .header("Origin", "https://evil.example")
+        .form(&[("text", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::FORBIDDEN);
+}

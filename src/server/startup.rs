@@ -6,13 +6,14 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{FromRef, State};
-use axum::http::Request;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use axum::extract::FromRef;
+use axum::http::{Method, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use leptos_axum::{LeptosRoutes, generate_route_list};
 use rdkafka::error::KafkaError;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -20,6 +21,7 @@ use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
 use super::hub::Hub;
+use super::origin::is_same_origin;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
 use super::kafka::feed;
@@ -100,7 +102,6 @@ impl Services {
         let routes = generate_route_list(App);
         Router::new()
             .route("/ws", get(ws::upgrade))
-            .route("/api/{*fn_name}", post(server_fn_handler))
             .leptos_routes_with_context(
                 &state,
                 routes,
@@ -111,6 +112,7 @@ impl Services {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn(refuse_cross_origin_posts))
             .with_state(state)
     }
 
@@ -132,8 +134,13 @@ impl Services {
     }
 }
 
-async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(Arc::clone(&state.producer)), request).await
+/// `leptos_routes` serves the server functions (with the producer in their context); this
+/// guards every POST, so a page on another site cannot produce through a visitor's browser.
+async fn refuse_cross_origin_posts(request: Request<Body>, next: Next) -> Response {
+    if request.method() == Method::POST && !is_same_origin(request.headers()) {
+        return (StatusCode::FORBIDDEN, "cross-origin requests are refused").into_response();
+    }
+    next.run(request).await
 }
 
 /// The `kafka-live` binary: settings from `Leptos.toml` + environment, then serve until a
