@@ -10,6 +10,12 @@ export default defineConfig({
   retries: 0,
   forbidOnly: true,
   reporter: [['list']],
+  projects: [
+    // The whole loop, against a server with a reachable broker.
+    { name: 'live', testMatch: 'whole_loop.spec.ts' },
+    // A server whose broker is down (scripts/test starts one).
+    { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
+  ],
   use: {
     baseURL: process.env.KAFKA_LIVE_URL ?? 'http://127.0.0.1:3000',
     browserName: 'chromium',

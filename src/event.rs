@@ -72,6 +72,17 @@ pub enum ServerFrame {
     Record(FeedRecord),
     /// The socket's queue overflowed and this many records were dropped for this client only.
     Missed { count: u64 },
+    /// Whether the server can reach the Kafka cluster; sent on connect and on every change.
+    Broker(BrokerStatus),
+}
+
+/// The server's view of the cluster, as the page shows it beside the connection status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum BrokerStatus {
+    Reachable,
+    /// Why not, in librdkafka's words (never a secret).
+    Unreachable { reason: String },
 }
 
 /// Where Kafka stored a produced record: what the page shows after Submit.

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use leptos::prelude::*;
 
-use crate::event::{FeedRecord, ServerFrame};
+use crate::event::{BrokerStatus, FeedRecord, ServerFrame};
 
 /// How many records the page keeps; older ones fall off the bottom.
 pub const MAX_ITEMS: usize = 500;
@@ -35,6 +35,8 @@ pub struct FeedState {
     pub status: RwSignal<ConnectionStatus>,
     /// Records the server dropped for this page because it fell behind.
     pub missed: RwSignal<u64>,
+    /// Whether the server reaches Kafka; unknown until the server says.
+    pub broker: RwSignal<Option<BrokerStatus>>,
     /// The last offset seen per partition, sent back on reconnect so nothing repeats.
     last_seen: StoredValue<BTreeMap<i32, i64>>,
 }
@@ -45,6 +47,7 @@ impl FeedState {
             records: RwSignal::new(VecDeque::new()),
             status: RwSignal::new(ConnectionStatus::Connecting),
             missed: RwSignal::new(0),
+            broker: RwSignal::new(None),
             last_seen: StoredValue::new(BTreeMap::new()),
         }
     }
@@ -68,6 +71,7 @@ impl FeedState {
                 }
             }
             ServerFrame::Missed { count } => self.missed.update(|missed| *missed += count),
+            ServerFrame::Broker(status) => self.broker.set(Some(status)),
         }
     }
 

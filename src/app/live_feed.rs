@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::feed_state::{ConnectionStatus, FeedState};
-use crate::event::{FeedRecord, Payload};
+use crate::event::{BrokerStatus, FeedRecord, Payload};
 
 #[component]
 pub fn LiveFeed() -> impl IntoView {
@@ -21,13 +21,16 @@ pub fn LiveFeed() -> impl IntoView {
         <section class="feed">
             <header class="feed-header">
                 <h2 id="feed-title">"Consumed events"</h2>
-                <span class="status" data-status=move || status().label() role="status" aria-live="polite">
-                    {move || match status() {
-                        ConnectionStatus::Connecting => "Connecting…",
-                        ConnectionStatus::Live => "Live",
-                        ConnectionStatus::Reconnecting => "Reconnecting…",
-                    }}
-                </span>
+                <div class="indicators">
+                    <span class="status" data-status=move || status().label() role="status" aria-live="polite">
+                        {move || match status() {
+                            ConnectionStatus::Connecting => "Connecting…",
+                            ConnectionStatus::Live => "Live",
+                            ConnectionStatus::Reconnecting => "Reconnecting…",
+                        }}
+                    </span>
+                    <BrokerIndicator broker=feed.broker />
+                </div>
             </header>
             <Show when=move || { feed.missed.get() > 0 }>
                 <p class="missed" role="status">
@@ -42,6 +45,26 @@ pub fn LiveFeed() -> impl IntoView {
                 />
             </ol>
         </section>
+    }
+}
+
+/// The server's reach to Kafka: the page can be live while the cluster is not.
+#[component]
+fn BrokerIndicator(broker: RwSignal<Option<BrokerStatus>>) -> impl IntoView {
+    move || match broker.get() {
+        None => ().into_any(),
+        Some(BrokerStatus::Reachable) => {
+            view! { <span class="broker" data-broker="reachable">"Kafka reachable"</span> }.into_any()
+        }
+        Some(BrokerStatus::Unreachable { reason }) => {
+            let title = reason.clone();
+            view! {
+                <span class="broker" data-broker="unreachable" role="alert" title=title>
+                    "Kafka unreachable: "{reason}
+                </span>
+            }
+            .into_any()
+        }
     }
 }
 

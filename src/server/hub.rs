@@ -11,27 +11,35 @@ use std::sync::Mutex;
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 
-use crate::event::{FeedRecord, ServerFrame};
+use crate::event::{BrokerStatus, FeedRecord, ServerFrame};
 
-/// A record's frame, encoded once, with the position it came from.
+/// A frame encoded once for every socket; records carry the position they came from.
 #[derive(Debug, Clone)]
 pub struct Frame {
-    pub partition: i32,
-    pub offset: i64,
+    /// `(partition, offset)` for a record; `None` for a status frame.
+    pub position: Option<(i32, i64)>,
     pub json: Utf8Bytes,
 }
 
 impl Frame {
     pub fn encode(record: &FeedRecord) -> Self {
         let frame = ServerFrame::Record(record.clone());
-        let json = serde_json::to_string(&frame).expect("a FeedRecord always serialises");
-        Self { partition: record.partition, offset: record.offset, json: json.into() }
+        Self { position: Some((record.partition, record.offset)), json: encode(&frame) }
+    }
+
+    fn status(status: &BrokerStatus) -> Self {
+        Self { position: None, json: encode(&ServerFrame::Broker(status.clone())) }
     }
 
     /// Whether a client that has seen up to `resume` already has this frame.
     fn seen_by(&self, resume: &Resume) -> bool {
-        resume.get(&self.partition).is_some_and(|last| self.offset <= *last)
+        self.position
+            .is_some_and(|(partition, offset)| resume.get(&partition).is_some_and(|last| offset <= *last))
     }
+}
+
+fn encode(frame: &ServerFrame) -> Utf8Bytes {
+    serde_json::to_string(frame).expect("frames always serialise").into()
 }
 
 /// The last offset a client saw, per partition.
@@ -39,6 +47,7 @@ pub type Resume = BTreeMap<i32, i64>;
 
 pub struct Hub {
     backlog: Mutex<VecDeque<Frame>>,
+    broker: Mutex<Option<BrokerStatus>>,
     backlog_capacity: usize,
     live: broadcast::Sender<Frame>,
 }
@@ -60,7 +69,22 @@ impl Subscription {
 impl Hub {
     pub fn new(backlog_capacity: usize, socket_queue: usize) -> Self {
         let (live, _) = broadcast::channel(socket_queue.max(1));
-        Self { backlog: Mutex::new(VecDeque::with_capacity(backlog_capacity)), backlog_capacity, live }
+        Self {
+            backlog: Mutex::new(VecDeque::with_capacity(backlog_capacity)),
+            broker: Mutex::new(None),
+            backlog_capacity,
+            live,
+        }
+    }
+
+    /// Records the cluster's reachability and tells every socket when it changes.
+    pub fn set_broker_status(&self, status: BrokerStatus) {
+        let mut current = self.broker.lock().expect("hub lock poisoned");
+        if current.as_ref() == Some(&status) {
+            return;
+        }
+        let _ = self.live.send(Frame::status(&status));
+        *current = Some(status);
     }
 
     pub fn publish(&self, record: &FeedRecord) {
@@ -79,10 +103,13 @@ impl Hub {
     }
 
     pub fn subscribe(&self, resume: Resume) -> Subscription {
+        let broker = self.broker.lock().expect("hub lock poisoned");
         let backlog = self.backlog.lock().expect("hub lock poisoned");
         let live = self.live.subscribe();
-        let unseen = backlog.iter().filter(|frame| !frame.seen_by(&resume)).cloned().collect();
-        Subscription { backlog: unseen, live, resume }
+        // A new page learns the cluster's state first, then the records it has not seen.
+        let status = broker.as_ref().map(Frame::status);
+        let unseen = backlog.iter().filter(|frame| !frame.seen_by(&resume)).cloned();
+        Subscription { backlog: status.into_iter().chain(unseen).collect(), live, resume }
     }
 
     pub fn clients(&self) -> usize {
@@ -113,10 +140,10 @@ mod tests {
             hub.publish(&record(0, offset));
         }
         let mut sub = hub.subscribe(Resume::new());
-        let offsets: Vec<i64> = sub.backlog.iter().map(|f| f.offset).collect();
-        assert_eq!(offsets, vec![1, 2]);
+        let positions: Vec<_> = sub.backlog.iter().map(|f| f.position).collect();
+        assert_eq!(positions, vec![Some((0, 1)), Some((0, 2))]);
         hub.publish(&record(0, 3));
-        assert_eq!(sub.live.try_recv().unwrap().offset, 3);
+        assert_eq!(sub.live.try_recv().unwrap().position, Some((0, 3)));
     }
 
     #[test]
@@ -127,8 +154,22 @@ mod tests {
             hub.publish(&record(1, offset));
         }
         let sub = hub.subscribe(Resume::from([(0, 2), (1, 0)]));
-        let seen: Vec<(i32, i64)> = sub.backlog.iter().map(|f| (f.partition, f.offset)).collect();
+        let seen: Vec<(i32, i64)> = sub.backlog.iter().filter_map(|f| f.position).collect();
         assert_eq!(seen, vec![(1, 1), (1, 2), (0, 3), (1, 3)], "in arrival order");
+    }
+
+    #[test]
+    fn a_new_subscriber_learns_the_broker_status_first_and_changes_only() {
+        let hub = Hub::new(10, 16);
+        hub.publish(&record(0, 0));
+        hub.set_broker_status(BrokerStatus::Reachable);
+        let mut sub = hub.subscribe(Resume::new());
+        assert!(sub.backlog[0].json.as_str().contains("reachable"));
+        assert_eq!(sub.backlog[1].position, Some((0, 0)));
+        hub.set_broker_status(BrokerStatus::Reachable);
+        assert!(sub.live.try_recv().is_err(), "an unchanged status is not sent again");
+        hub.set_broker_status(BrokerStatus::Unreachable { reason: "down".into() });
+        assert!(sub.live.try_recv().unwrap().json.as_str().contains("down"));
     }
 
     #[test]

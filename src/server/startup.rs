@@ -24,13 +24,14 @@ use super::hub::Hub;
 use super::origin::is_same_origin;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
-use super::kafka::feed;
+use super::kafka::{broker_probe, feed};
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::ws::{self, SocketState};
 use super::{logging, shutdown};
 use crate::app::{App, shell};
 
-const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bounds how long a server whose broker is down takes to start; the feed retries after.
+const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,7 @@ pub struct Services {
     pub producer: SharedProducer,
     pub hub: Arc<Hub>,
     feed: JoinHandle<()>,
+    probe: JoinHandle<()>,
     stop_sockets: watch::Sender<bool>,
 }
 
@@ -84,13 +86,14 @@ impl Services {
                 tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic")
             }
             Ok(Ensured::Existed) => tracing::info!(topic = %settings.topic, "topic exists"),
-            Err(error) => tracing::warn!(%error, "starting without the topic check"),
+            Err(error) => tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers"),
         }
         let producer = Arc::new(Producer::new(settings).map_err(StartupError::Producer)?);
         let hub = Arc::new(Hub::new(settings.backlog, settings.socket_queue));
         let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub)));
+        let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
-        Ok(Self { producer, hub, feed, stop_sockets })
+        Ok(Self { producer, hub, feed, probe, stop_sockets })
     }
 
     pub fn router(&self, leptos_options: LeptosOptions) -> Router {
@@ -120,6 +123,7 @@ impl Services {
     pub async fn stop(self) {
         let _ = self.stop_sockets.send(true);
         self.feed.abort();
+        self.probe.abort();
         let producer = Arc::clone(&self.producer);
         let flushed = tokio::task::spawn_blocking(move || producer.flush(FLUSH_TIMEOUT)).await;
         match flushed {

@@ -13,12 +13,14 @@ use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::context::KafkaContext;
+use super::topic;
 use crate::event::{FeedRecord, Payload};
 use crate::server::hub::Hub;
 use crate::server::settings::KafkaSettings;
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 const RETRY_EVERY: Duration = Duration::from_secs(1);
+const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Reads the topic into the hub until the task is aborted.
 pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
@@ -30,6 +32,12 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
         }
     };
     loop {
+        // The topic may not exist yet if the broker was down at start-up.
+        if let Err(error) = topic::ensure_topic(&settings, TOPIC_CHECK_TIMEOUT).await {
+            tracing::warn!(%error, "live feed waiting for the broker");
+            tokio::time::sleep(RETRY_EVERY).await;
+            continue;
+        }
         let assigning = {
             let consumer = Arc::clone(&consumer);
             let settings = settings.clone();

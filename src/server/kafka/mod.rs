@@ -1,5 +1,6 @@
-//! rdkafka clients: the shared producer, the live feed consumer, topic creation.
+//! rdkafka clients: the shared producer, the live feed consumer, topic creation, the probe.
 
+pub mod broker_probe;
 pub mod context;
 pub mod feed;
 pub mod producer;

@@ -12,7 +12,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::util::Timeout;
 
 use super::context::KafkaContext;
-use crate::event::Receipt;
+use crate::event::{BrokerStatus, Receipt};
 use crate::produce::ProduceError;
 use crate::server::settings::KafkaSettings;
 
@@ -105,6 +105,14 @@ impl Producer {
             ProduceError::TimedOut { timeout_ms: self.timeout.as_millis() as u64, reason }
         } else {
             ProduceError::Refused(error.to_string())
+        }
+    }
+
+    /// Whether the cluster answers a metadata request for the topic right now.
+    pub fn probe(&self, timeout: Duration) -> BrokerStatus {
+        match self.inner.client().fetch_metadata(Some(&self.topic), timeout) {
+            Ok(_) => BrokerStatus::Reachable,
+            Err(error) => BrokerStatus::Unreachable { reason: self.why().unwrap_or_else(|| error.to_string()) },
         }
     }
 
