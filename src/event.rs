@@ -82,7 +82,9 @@ pub enum ServerFrame {
 pub enum BrokerStatus {
     Reachable,
     /// Why not, in librdkafka's words (never a secret).
-    Unreachable { reason: String },
+    Unreachable {
+        reason: String,
+    },
 }
 
 /// Where Kafka stored a produced record: what the page shows after Submit.
@@ -95,11 +97,7 @@ pub struct Receipt {
 
 impl std::fmt::Display for Receipt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Delivered to {} [partition {}] at offset {}",
-            self.topic, self.partition, self.offset
-        )
+        write!(f, "Delivered to {} [partition {}] at offset {}", self.topic, self.partition, self.offset)
     }
 }
 

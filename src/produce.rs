@@ -4,9 +4,9 @@
 //! to `/api/produce`, or the plain HTML form does the same before the WASM has loaded.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 use crate::event::Receipt;
 

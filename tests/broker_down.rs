@@ -29,10 +29,10 @@ async fn an_unreachable_broker_is_reported_to_the_page_and_a_produce_fails_in_ti
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap();
     let status = tokio::time::timeout(Duration::from_secs(15), async {
         loop {
-            if let Some(Ok(Message::Text(text))) = socket.next().await {
-                if let Ok(ServerFrame::Broker(status)) = serde_json::from_str(&text) {
-                    return status;
-                }
+            if let Some(Ok(Message::Text(text))) = socket.next().await
+                && let Ok(ServerFrame::Broker(status)) = serde_json::from_str(&text)
+            {
+                return status;
             }
         }
     })

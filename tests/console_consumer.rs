@@ -18,10 +18,8 @@ async fn prints_each_record_then_leaves_the_group_on_sigterm() {
     let group = unique("group");
     let value = unique("pizza");
 
-    let producer: FutureProducer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
-        .create()
-        .unwrap();
+    let producer: FutureProducer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
     producer
         .send(FutureRecord::<(), str>::to(&topic).payload(&value), Duration::from_secs(10))
         .await

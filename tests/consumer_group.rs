@@ -45,7 +45,10 @@ impl Member {
     /// The partitions of its latest assignment, once it has one.
     fn assignment(&self) -> Option<BTreeSet<String>> {
         let log = self.log.lock().unwrap();
-        let line = log.iter().rev().find(|l| l.contains("partitions assigned") || l.contains("partitions revoked"))?;
+        let line = log
+            .iter()
+            .rev()
+            .find(|l| l.contains("partitions assigned") || l.contains("partitions revoked"))?;
         if line.contains("revoked") {
             return None;
         }
@@ -88,7 +91,8 @@ async fn eventually(what: &str, seconds: u64, mut check: impl FnMut() -> bool) {
 }
 
 async fn produce_batch(topic: &str, label: &str, count: usize) -> Vec<String> {
-    let producer: FutureProducer = rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    let producer: FutureProducer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
     let mut values = Vec::new();
     for i in 0..count {
         let value = format!("{label}-{i}");
@@ -110,7 +114,8 @@ async fn two_members_split_the_partitions_and_a_stopped_members_share_moves_with
     // The topic with three partitions, as the server would create it.
     let env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", bootstrap()), ("KAFKA_TOPIC", topic.clone())]);
     let env: BTreeMap<&str, &str> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let settings = kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
+    let settings =
+        kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
     kafka_live::server::kafka::topic::ensure_topic(&settings, Duration::from_secs(10)).await.unwrap();
 
     let first = Member::start(&topic, &group);
@@ -118,7 +123,9 @@ async fn two_members_split_the_partitions_and_a_stopped_members_share_moves_with
     // Group joins can take ~25 s on some brokers.
     eventually("both members hold disjoint parts of all three partitions", 120, || {
         match (first.assignment(), second.assignment()) {
-            (Some(a), Some(b)) => !a.is_empty() && !b.is_empty() && a.is_disjoint(&b) && a.len() + b.len() == 3,
+            (Some(a), Some(b)) => {
+                !a.is_empty() && !b.is_empty() && a.is_disjoint(&b) && a.len() + b.len() == 3
+            }
             _ => false,
         }
     })

@@ -16,7 +16,8 @@ use tokio::process::Command;
 
 use common::{next_record, produce, spawn_app_with, unique};
 
-const NEEDS: &str = "needs the SASL_SSL listener of scripts/kafka (KAFKA_SASL_SSL_BOOTSTRAP, KAFKA_SASL_SSL_CA)";
+const NEEDS: &str =
+    "needs the SASL_SSL listener of scripts/kafka (KAFKA_SASL_SSL_BOOTSTRAP, KAFKA_SASL_SSL_CA)";
 
 fn listener() -> (String, String) {
     let bootstrap = std::env::var("KAFKA_SASL_SSL_BOOTSTRAP").expect(NEEDS);

@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use kafka_live::server::settings::{Cluster, SettingsError, kafka_from_toml, load_leptos};
 
-fn load(toml: &str, env: &[(&str, &str)]) -> Result<kafka_live::server::settings::KafkaSettings, SettingsError> {
+fn load(
+    toml: &str,
+    env: &[(&str, &str)],
+) -> Result<kafka_live::server::settings::KafkaSettings, SettingsError> {
     let env: BTreeMap<&str, &str> = env.iter().copied().collect();
     kafka_from_toml(toml, Path::new("Leptos.toml"), Path::new("/srv/app"), &env)
 }
@@ -127,7 +130,10 @@ fn kafka_bootstrap_servers_overrides_the_properties_file() {
     let file = properties_file(CONFLUENT_CLOUD);
     let settings = load(
         "",
-        &[("KAFKA_CLIENT_PROPERTIES", file.path().to_str().unwrap()), ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19093")],
+        &[
+            ("KAFKA_CLIENT_PROPERTIES", file.path().to_str().unwrap()),
+            ("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19093"),
+        ],
     )
     .unwrap();
     assert_eq!(settings.client_config().get("bootstrap.servers"), Some("127.0.0.1:19093"));
@@ -163,7 +169,8 @@ fn an_invalid_value_stops_start_up_naming_its_key() {
 
 #[test]
 fn an_unreadable_properties_file_stops_start_up_with_its_path() {
-    let error = load("", &[("KAFKA_CLIENT_PROPERTIES", "/nonexistent/client.properties")]).unwrap_err().to_string();
+    let error =
+        load("", &[("KAFKA_CLIENT_PROPERTIES", "/nonexistent/client.properties")]).unwrap_err().to_string();
     assert!(error.contains("KAFKA_CLIENT_PROPERTIES"), "{error}");
     assert!(error.contains("/nonexistent/client.properties"), "{error}");
 }

@@ -1,10 +1,10 @@
 //! The page: a producer box beside the live feed.
 
+#[cfg(feature = "hydrate")]
+mod feed_socket;
 mod feed_state;
 mod live_feed;
 mod producer_box;
-#[cfg(feature = "hydrate")]
-mod feed_socket;
 
 pub use feed_state::{ConnectionStatus, FeedState};
 

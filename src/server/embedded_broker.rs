@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
@@ -30,7 +30,9 @@ pub enum BrokerError {
     Exited { status: std::process::ExitStatus },
     #[error("the embedded broker did not accept connections on {EMBEDDED_BOOTSTRAP} within {0:?}")]
     NotReady(Duration),
-    #[error("something already listens on {EMBEDDED_BOOTSTRAP}; stop it, or set KAFKA_BOOTSTRAP_SERVERS={EMBEDDED_BOOTSTRAP} to use it")]
+    #[error(
+        "something already listens on {EMBEDDED_BOOTSTRAP}; stop it, or set KAFKA_BOOTSTRAP_SERVERS={EMBEDDED_BOOTSTRAP} to use it"
+    )]
     PortTaken,
 }
 
@@ -88,20 +90,17 @@ pub async fn start(config: &EmbeddedBroker) -> Result<RunningBroker, BrokerError
 /// The broker's own log lines go to ours, marked as its.
 fn forward_output(child: &mut Child) {
     if let Some(stdout) = child.stdout.take() {
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stdout).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                tracing::debug!(target: "nisshi", "{line}");
-            }
-        });
+        tokio::spawn(forward_lines(stdout));
     }
     if let Some(stderr) = child.stderr.take() {
-        tokio::spawn(async move {
-            let mut lines = BufReader::new(stderr).lines();
-            while let Ok(Some(line)) = lines.next_line().await {
-                tracing::debug!(target: "nisshi", "{line}");
-            }
-        });
+        tokio::spawn(forward_lines(stderr));
+    }
+}
+
+async fn forward_lines(stream: impl AsyncRead + Unpin) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        tracing::debug!(target: "nisshi", "{line}");
     }
 }
 

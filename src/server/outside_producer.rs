@@ -23,7 +23,11 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
-            "--key" => key = Some(args.next().ok_or_else(|| OutsideProducerError::Usage("--key needs a value".into()))?),
+            "--key" => {
+                key = Some(
+                    args.next().ok_or_else(|| OutsideProducerError::Usage("--key needs a value".into()))?,
+                )
+            }
             "--hex" => hex = true,
             "--" => values.extend(args.by_ref()),
             _ => values.push(arg),
@@ -57,7 +61,7 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, OutsideProducerError> {
-    if text.len() % 2 != 0 {
+    if !text.len().is_multiple_of(2) {
         return Err(OutsideProducerError::Usage(format!("`{text}` is not hex")));
     }
     (0..text.len())

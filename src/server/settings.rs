@@ -209,16 +209,16 @@ pub fn kafka_from_toml(
         path: path.to_owned(),
         message: error.message().to_owned() + &location(text, error.span()),
     })?;
-    if let Some(leptos) = file.package.and_then(|p| p.metadata).and_then(|m| m.leptos) {
-        if let Some(unknown) = leptos.keys().find(|key| !LEPTOS_KEYS.contains(&key.as_str())) {
-            return Err(SettingsError::Invalid {
-                path: path.to_owned(),
-                message: format!(
-                    "unknown key `package.metadata.leptos.{unknown}`, expected one of {}",
-                    LEPTOS_KEYS.join(", ")
-                ),
-            });
-        }
+    if let Some(leptos) = file.package.and_then(|p| p.metadata).and_then(|m| m.leptos)
+        && let Some(unknown) = leptos.keys().find(|key| !LEPTOS_KEYS.contains(&key.as_str()))
+    {
+        return Err(SettingsError::Invalid {
+            path: path.to_owned(),
+            message: format!(
+                "unknown key `package.metadata.leptos.{unknown}`, expected one of {}",
+                LEPTOS_KEYS.join(", ")
+            ),
+        });
     }
     let kafka = file.kafka;
 
@@ -226,9 +226,7 @@ pub fn kafka_from_toml(
         Some(value) if !value.trim().is_empty() => {
             Some(("KAFKA_CLIENT_PROPERTIES".to_owned(), PathBuf::from(value)))
         }
-        _ => kafka
-            .client_properties
-            .map(|file| ("kafka.client-properties".to_owned(), base_dir.join(file))),
+        _ => kafka.client_properties.map(|file| ("kafka.client-properties".to_owned(), base_dir.join(file))),
     };
     let properties = match &properties_source {
         Some((key, file)) => ClientProperties::read(file).map_err(|source| {
@@ -312,7 +310,8 @@ fn resolve_cluster(
     embedded: &EmbeddedTable,
     base_dir: &Path,
 ) -> Result<Cluster, SettingsError> {
-    let non_empty = |value: &Option<String>| value.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let non_empty =
+        |value: &Option<String>| value.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     if let Some(servers) = non_empty(&env.var("KAFKA_BOOTSTRAP_SERVERS")) {
         return Ok(Cluster::External { bootstrap_servers: servers });
     }
@@ -325,9 +324,7 @@ fn resolve_cluster(
                       (or set KAFKA_BOOTSTRAP_SERVERS, which overrides both)"
                 .into(),
         }),
-        (Some(servers), None) | (None, Some(servers)) => {
-            Ok(Cluster::External { bootstrap_servers: servers })
-        }
+        (Some(servers), None) | (None, Some(servers)) => Ok(Cluster::External { bootstrap_servers: servers }),
         (None, None) => {
             let data_dir = env
                 .var("KAFKA_LIVE_BROKER_DATA_DIR")

@@ -21,10 +21,10 @@ use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
 use super::hub::Hub;
-use super::origin::is_same_origin;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
 use super::kafka::{broker_probe, feed};
+use super::origin::is_same_origin;
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::ws::{self, SocketState};
 use super::{logging, shutdown};
@@ -86,7 +86,9 @@ impl Services {
                 tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic")
             }
             Ok(Ensured::Existed) => tracing::info!(topic = %settings.topic, "topic exists"),
-            Err(error) => tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers"),
+            Err(error) => {
+                tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers")
+            }
         }
         let producer = Arc::new(Producer::new(settings).map_err(StartupError::Producer)?);
         let hub = Arc::new(Hub::new(settings.backlog, settings.socket_queue));

@@ -63,10 +63,10 @@ pub fn parse_resume(text: &str) -> Result<Resume, String> {
     text.split(',')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
-            let (partition, offset) = pair
-                .split_once(':')
-                .ok_or_else(|| format!("resume: `{pair}` is not partition:offset"))?;
-            let partition = partition.parse::<i32>().map_err(|_| format!("resume: bad partition `{partition}`"))?;
+            let (partition, offset) =
+                pair.split_once(':').ok_or_else(|| format!("resume: `{pair}` is not partition:offset"))?;
+            let partition =
+                partition.parse::<i32>().map_err(|_| format!("resume: bad partition `{partition}`"))?;
             let offset = offset.parse::<i64>().map_err(|_| format!("resume: bad offset `{offset}`"))?;
             if partition < 0 || offset < 0 {
                 return Err(format!("resume: `{pair}` must not be negative"));

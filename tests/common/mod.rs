@@ -8,9 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use kafka_live::event::{Payload, ServerFrame};
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
-use tokio_tungstenite::tungstenite::Message;
 use kafka_live::server::startup::Services;
 use leptos::config::LeptosOptions;
+use tokio_tungstenite::tungstenite::Message;
 
 /// The broker the tests run against. `scripts/test` starts one and sets this.
 pub fn bootstrap() -> String {
@@ -78,12 +78,11 @@ where
 {
     let wait = async {
         while let Some(message) = socket.next().await {
-            if let Message::Text(text) = message.expect("socket stays open") {
-                if let ServerFrame::Record(record) = serde_json::from_str(&text).expect("frames are JSON") {
-                    if record.value == Some(Payload::Text(value.to_owned())) {
-                        return record;
-                    }
-                }
+            if let Message::Text(text) = message.expect("socket stays open")
+                && let ServerFrame::Record(record) = serde_json::from_str(&text).expect("frames are JSON")
+                && record.value == Some(Payload::Text(value.to_owned()))
+            {
+                return record;
             }
         }
         panic!("the socket closed before the record arrived");

@@ -93,7 +93,10 @@ fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaConte
 }
 
 /// Assigns every partition, each starting far enough back to fill the backlog.
-fn assign_all(consumer: &StreamConsumer<KafkaContext>, settings: &KafkaSettings) -> Result<usize, KafkaError> {
+fn assign_all(
+    consumer: &StreamConsumer<KafkaContext>,
+    settings: &KafkaSettings,
+) -> Result<usize, KafkaError> {
     let metadata = consumer.fetch_metadata(Some(&settings.topic), METADATA_TIMEOUT)?;
     let topic = metadata
         .topics()

@@ -112,7 +112,9 @@ impl Producer {
     pub fn probe(&self, timeout: Duration) -> BrokerStatus {
         match self.inner.client().fetch_metadata(Some(&self.topic), timeout) {
             Ok(_) => BrokerStatus::Reachable,
-            Err(error) => BrokerStatus::Unreachable { reason: self.why().unwrap_or_else(|| error.to_string()) },
+            Err(error) => {
+                BrokerStatus::Unreachable { reason: self.why().unwrap_or_else(|| error.to_string()) }
+            }
         }
     }
 

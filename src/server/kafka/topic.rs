@@ -52,10 +52,8 @@ pub async fn ensure_topic(settings: &KafkaSettings, timeout: Duration) -> Result
     let replication = TopicReplication::Fixed(settings.replication_factor.unwrap_or(-1));
     let new_topic = NewTopic::new(&settings.topic, settings.partitions, replication);
     let options = AdminOptions::new().operation_timeout(Some(timeout));
-    let results = admin
-        .create_topics([&new_topic], &options)
-        .await
-        .map_err(|source| unreachable(settings, source))?;
+    let results =
+        admin.create_topics([&new_topic], &options).await.map_err(|source| unreachable(settings, source))?;
     for result in results {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
