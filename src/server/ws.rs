@@ -102,11 +102,17 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
                 }
             }
             incoming = socket.recv() => match incoming {
-                // The page sends nothing but pongs and closes; anything else is ignored.
                 Some(Ok(Message::Close(_))) | None => return,
-                Some(Ok(_)) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                // The page says everything in the URL it connects with; data on the socket
+                // comes from something else, and that socket alone is closed.
+                Some(Ok(Message::Text(_) | Message::Binary(_))) => {
+                    say_goodbye(&mut socket, close_code::UNSUPPORTED, "this socket takes no messages").await;
+                    return;
+                }
                 Some(Err(error)) => {
                     tracing::debug!(%error, "WebSocket read failed");
+                    say_goodbye(&mut socket, close_code::SIZE, "frame too large or malformed").await;
                     return;
                 }
             },
@@ -118,8 +124,11 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
             _ = stopping.changed() => break,
         }
     }
-    let goodbye = CloseFrame { code: close_code::AWAY, reason: "server is stopping".into() };
-    let _ = socket.send(Message::Close(Some(goodbye))).await;
+    say_goodbye(&mut socket, close_code::AWAY, "server is stopping").await;
+}
+
+async fn say_goodbye(socket: &mut WebSocket, code: u16, reason: &'static str) {
+    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 #[cfg(test)]
