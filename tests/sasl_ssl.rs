@@ -122,3 +122,75 @@ async fn a_wrong_password_is_a_clear_console_consumer_error_that_keeps_the_secre
     assert!(found, "the consumer says authentication failed: {seen}");
     assert!(!seen.contains(secret), "the secret leaked into the consumer's output: {seen}");
 }
+
+#[tokio::test]
+#[ignore = "needs the SASL_SSL listener of scripts/kafka; scripts/test runs it"]
+async fn the_secret_never_reaches_the_page_the_socket_or_the_log() {
+    use futures::StreamExt;
+    use tokio::io::AsyncBufReadExt;
+
+    let secret = "alice-secret";
+    let properties = client_properties(secret);
+    let mut server = Command::new(env!("CARGO_BIN_EXE_kafka-live"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
+        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
+        .env("KAFKA_CLIENT_PROPERTIES", properties.path())
+        .env("KAFKA_TOPIC", unique("secret"))
+        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let mut lines = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+            .await
+            .expect("the server starts")
+            .unwrap()
+            .expect("the server runs");
+        log.lock().unwrap().push_str(&line);
+        if let Some(addr) = line.split("listening on http://").nth(1) {
+            break addr.trim().to_owned();
+        }
+    };
+    let sink = std::sync::Arc::clone(&log);
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            sink.lock().unwrap().push_str(&line);
+        }
+    });
+
+    let page = reqwest::get(format!("http://{addr}/")).await.unwrap().text().await.unwrap();
+    let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
+    let app = common::TestApp { addr: addr.parse().unwrap(), topic: String::new() };
+    let text = unique("with-secret-nearby");
+    let answer = produce(&app, &text).await.text().await.unwrap();
+    let mut frames = String::new();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(frame))) = socket.next().await {
+            frames.push_str(&frame);
+            if frames.contains(&text) {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the record arrives");
+    // SAFETY: kill(2) on the child this test spawned.
+    unsafe { libc::kill(server.id().unwrap() as i32, libc::SIGTERM) };
+    server.wait().await.unwrap();
+    let mut stdout = String::new();
+    server.stdout.take().unwrap().read_to_string(&mut stdout).await.unwrap();
+
+    let log = log.lock().unwrap().clone() + &stdout;
+    assert!(log.contains("sasl.username"), "the settings were logged (redacted): {log}");
+    for (place, content) in [("page", &page), ("produce answer", &answer), ("socket", &frames), ("log", &log)]
+    {
+        assert!(!content.contains(secret), "the secret reached the {place}");
+    }
+}
