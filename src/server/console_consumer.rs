@@ -11,6 +11,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 
 use super::kafka::context::KafkaContext;
+use super::kafka::error::ClientError;
 use super::settings::{self, ProcessEnv, SettingsError};
 use super::{logging, shutdown};
 use crate::event::Payload;
@@ -20,9 +21,9 @@ pub enum ConsumerError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error("cannot create the consumer: {0}")]
-    Create(KafkaError),
+    Create(ClientError),
     #[error("cannot subscribe to `{topic}`: {source}")]
-    Subscribe { topic: String, source: KafkaError },
+    Subscribe { topic: String, source: ClientError },
     #[error("cannot write to standard output: {0}")]
     Output(std::io::Error),
 }
@@ -49,10 +50,11 @@ pub async fn run() -> Result<(), ConsumerError> {
         .set("enable.auto.offset.store", "false")
         .set("fetch.wait.max.ms", kafka.fetch_wait_max_ms.to_string())
         .create_with_context(KafkaContext::default())
-        .map_err(ConsumerError::Create)?;
-    consumer
-        .subscribe(&[&kafka.topic])
-        .map_err(|source| ConsumerError::Subscribe { topic: kafka.topic.clone(), source })?;
+        .map_err(|error| ConsumerError::Create(ClientError(error)))?;
+    consumer.subscribe(&[&kafka.topic]).map_err(|source| ConsumerError::Subscribe {
+        topic: kafka.topic.clone(),
+        source: ClientError(source),
+    })?;
     tracing::info!(group = %kafka.consumer_group, topic = %kafka.topic, "joining the consumer group");
 
     let stop = shutdown::signal();

@@ -1,9 +1,9 @@
 //! The body of `kafka-live-produce`: records written from outside the app.
 
-use rdkafka::error::KafkaError;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
 use super::kafka::context::KafkaContext;
+use super::kafka::error::ClientError;
 use super::settings::{self, ProcessEnv, SettingsError};
 
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +13,7 @@ pub enum OutsideProducerError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error("Kafka: {0}")]
-    Kafka(#[from] KafkaError),
+    Kafka(#[from] ClientError),
 }
 
 pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
@@ -48,13 +48,15 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         .set("acks", "all")
         .set("enable.idempotence", "true")
         .set("message.timeout.ms", kafka.produce_timeout.as_millis().to_string())
-        .create_with_context(KafkaContext::default())?;
+        .create_with_context(KafkaContext::default())
+        .map_err(ClientError)?;
     for payload in payloads {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
         if let Some(key) = &key {
             record = record.key(key.as_str());
         }
-        let delivery = producer.send(record, kafka.produce_timeout).await.map_err(|(error, _)| error)?;
+        let delivery =
+            producer.send(record, kafka.produce_timeout).await.map_err(|(error, _)| ClientError(error))?;
         println!("{} {}", delivery.partition, delivery.offset);
     }
     Ok(())

@@ -14,13 +14,13 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use rdkafka::error::KafkaError;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
 use super::hub::Hub;
+use super::kafka::error::ClientError;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
 use super::kafka::{broker_probe, feed};
@@ -41,7 +41,7 @@ pub enum StartupError {
     #[error(transparent)]
     Broker(#[from] BrokerError),
     #[error("cannot create the Kafka producer: {0}")]
-    Producer(KafkaError),
+    Producer(ClientError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the HTTP server failed: {0}")]

@@ -13,6 +13,7 @@ use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::context::KafkaContext;
+use super::error::ClientError;
 use super::topic;
 use crate::event::{FeedRecord, Payload};
 use crate::server::hub::Hub;
@@ -27,6 +28,7 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
     let consumer = match create_consumer(&settings) {
         Ok(consumer) => Arc::new(consumer),
         Err(error) => {
+            let error = ClientError(error);
             tracing::error!(%error, "cannot create the feed consumer; the live feed stays empty");
             return;
         }

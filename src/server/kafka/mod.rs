@@ -2,6 +2,7 @@
 
 pub mod broker_probe;
 pub mod context;
+pub mod error;
 pub mod feed;
 pub mod producer;
 pub mod topic;

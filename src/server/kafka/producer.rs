@@ -12,6 +12,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::util::Timeout;
 
 use super::context::KafkaContext;
+use super::error::ClientError;
 use crate::event::{BrokerStatus, Receipt};
 use crate::produce::ProduceError;
 use crate::server::settings::KafkaSettings;
@@ -43,7 +44,7 @@ impl<'a> ProducibleText<'a> {
 }
 
 impl Producer {
-    pub fn new(settings: &KafkaSettings) -> Result<Self, KafkaError> {
+    pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
         let timeout_ms = settings.produce_timeout.as_millis().to_string();
         let context = KafkaContext::default();
         let inner = settings

@@ -11,12 +11,13 @@ use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
 use super::context::KafkaContext;
+use super::error::ClientError;
 use crate::server::settings::KafkaSettings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TopicError {
     #[error("cannot reach Kafka at {bootstrap}: {source}")]
-    Unreachable { bootstrap: String, source: KafkaError },
+    Unreachable { bootstrap: String, source: ClientError },
     #[error("cannot create topic `{topic}`: {reason}")]
     Create { topic: String, reason: String },
 }
@@ -64,5 +65,8 @@ pub async fn ensure_topic(settings: &KafkaSettings, timeout: Duration) -> Result
 }
 
 fn unreachable(settings: &KafkaSettings, source: KafkaError) -> TopicError {
-    TopicError::Unreachable { bootstrap: settings.bootstrap_servers().to_owned(), source }
+    TopicError::Unreachable {
+        bootstrap: settings.bootstrap_servers().to_owned(),
+        source: ClientError(source),
+    }
 }

@@ -1,0 +1,66 @@
+//! librdkafka errors made safe to show.
+//!
+//! rdkafka's `Display` for a configuration error prints the offending value. For a Java-style
+//! Confluent Cloud file, that value is `sasl.jaas.config`, which holds the API secret. Every
+//! client kafka-live creates reports its errors through this type instead.
+
+use std::fmt;
+
+use rdkafka::error::KafkaError;
+
+use crate::server::client_properties::is_secret_key;
+
+#[derive(Debug)]
+pub struct ClientError(pub KafkaError);
+
+impl From<KafkaError> for ClientError {
+    fn from(error: KafkaError) -> Self {
+        Self(error)
+    }
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            // librdkafka's description quotes the value too ("Invalid value \"…\" for …").
+            KafkaError::ClientConfig(_, _, key, _) if is_secret_key(key) => {
+                write!(f, "librdkafka refused the property `{key}` (its value is secret and not shown)")
+            }
+            KafkaError::ClientConfig(_, description, key, value) => {
+                write!(f, "librdkafka refused the property `{key}` = `{value}`: {description}")
+            }
+            other => other.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rdkafka::ClientConfig;
+    use rdkafka::producer::BaseProducer;
+
+    #[test]
+    fn a_refused_secret_property_is_named_but_not_shown() {
+        let jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required \
+                    username=\"KEY\" password=\"top-secret-123\";";
+        let Err(error) = ClientConfig::new().set("sasl.jaas.config", jaas).create::<BaseProducer>() else {
+            panic!("librdkafka has no sasl.jaas.config");
+        };
+        assert!(error.to_string().contains("top-secret-123"), "rdkafka itself shows it: {error}");
+        let shown = ClientError(error).to_string();
+        assert!(shown.contains("sasl.jaas.config"), "{shown}");
+        assert!(!shown.contains("top-secret-123"), "{shown}");
+    }
+
+    #[test]
+    fn a_refused_ordinary_property_says_why() {
+        let Err(error) = ClientConfig::new().set("acks", "several").create::<BaseProducer>() else {
+            panic!("acks=several was accepted");
+        };
+        let shown = ClientError(error).to_string();
+        assert!(shown.contains("acks") && shown.contains("several"), "{shown}");
+    }
+}
