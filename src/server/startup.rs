@@ -48,11 +48,11 @@ pub enum StartupError {
     Serve(std::io::Error),
 }
 
-/// What the HTTP handlers share.
+/// What the HTTP handlers share. The server functions get the producer from their Leptos
+/// context instead (see `router`).
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub producer: SharedProducer,
     pub sockets: SocketState,
 }
 
@@ -101,7 +101,6 @@ impl Services {
     pub fn router(&self, leptos_options: LeptosOptions) -> Router {
         let state = AppState {
             leptos_options: leptos_options.clone(),
-            producer: Arc::clone(&self.producer),
             sockets: SocketState { hub: Arc::clone(&self.hub), stopping: self.stop_sockets.subscribe() },
         };
         let routes = generate_route_list(App);

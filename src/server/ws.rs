@@ -22,6 +22,7 @@ const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 /// tungstenite's default read buffer is 128 KiB per socket; idle sockets need far less.
 const READ_BUFFER: usize = 4 * 1024;
 const PING_EVERY: Duration = Duration::from_secs(20);
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone)]
 pub struct SocketState {
@@ -78,7 +79,7 @@ pub fn parse_resume(text: &str) -> Result<Resume, String> {
 
 async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stopping: watch::Receiver<bool>) {
     for frame in std::mem::take(&mut subscription.backlog) {
-        if socket.send(Message::Text(frame.json)).await.is_err() {
+        if !send(&mut socket, Message::Text(frame.json)).await {
             return;
         }
     }
@@ -97,7 +98,7 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
-                if socket.send(message).await.is_err() {
+                if !send(&mut socket, message).await {
                     return;
                 }
             }
@@ -117,7 +118,7 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
                 }
             },
             _ = ping.tick() => {
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                if !send(&mut socket, Message::Ping(Default::default())).await {
                     return;
                 }
             }
@@ -128,7 +129,13 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
 }
 
 async fn say_goodbye(socket: &mut WebSocket, code: u16, reason: &'static str) {
-    let _ = socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    send(socket, Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+/// Sends one message; `false` when the socket is gone or has not taken it for `SEND_TIMEOUT`.
+/// A client that stops reading must not hold its task (or the server's shutdown) forever.
+async fn send(socket: &mut WebSocket, message: Message) -> bool {
+    matches!(tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await, Ok(Ok(())))
 }
 
 #[cfg(test)]
