@@ -34,6 +34,16 @@ impl FromServerFnError for ProduceError {
     }
 }
 
+/// Query keys of the redirect after a plain form post (no WASM yet): the server writes them,
+/// the server-rendered page reads them.
+pub mod redirect_query {
+    pub const TOPIC: &str = "delivered_topic";
+    pub const PARTITION: &str = "delivered_partition";
+    pub const OFFSET: &str = "delivered_offset";
+    pub const ERROR: &str = "error";
+    pub const TEXT: &str = "text";
+}
+
 /// Produces `text` to the configured topic and returns where Kafka stored it.
 #[server(endpoint = "produce")]
 pub async fn produce_message(text: String) -> Result<Receipt, ProduceError> {

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::event::Receipt;
 use crate::produce::ProduceMessage;
+use crate::produce::redirect_query as query;
 
 /// What the last submit came to, shown under the box.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,19 +21,19 @@ enum Outcome {
 #[component]
 pub fn ProducerBox() -> impl IntoView {
     let produce = ServerAction::<ProduceMessage>::new();
-    let query = use_query_map();
+    let params = use_query_map();
 
     // After a plain form post (no WASM yet), the server's redirect carries the outcome.
-    let from_redirect = query.with_untracked(|q| {
-        let delivered = (q.get("delivered_topic"), q.get("delivered_partition"), q.get("delivered_offset"));
+    let from_redirect = params.with_untracked(|q| {
+        let delivered = (q.get(query::TOPIC), q.get(query::PARTITION), q.get(query::OFFSET));
         if let (Some(topic), Some(partition), Some(offset)) = delivered {
             let partition = partition.parse().ok()?;
             let offset = offset.parse().ok()?;
             return Some(Outcome::Delivered(Receipt { topic, partition, offset }));
         }
-        q.get("error").map(Outcome::Failed)
+        q.get(query::ERROR).map(Outcome::Failed)
     });
-    let typed_before_redirect = query.with_untracked(|q| q.get("text")).unwrap_or_default();
+    let typed_before_redirect = params.with_untracked(|q| q.get(query::TEXT)).unwrap_or_default();
 
     let text = RwSignal::new(typed_before_redirect.clone());
     let outcome = move || match produce.value().get() {

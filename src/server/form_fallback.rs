@@ -9,15 +9,7 @@ use leptos::prelude::use_context;
 
 use crate::event::Receipt;
 use crate::produce::ProduceError;
-
-/// Query keys the page reads after a plain form post.
-pub mod query {
-    pub const TOPIC: &str = "delivered_topic";
-    pub const PARTITION: &str = "delivered_partition";
-    pub const OFFSET: &str = "delivered_offset";
-    pub const ERROR: &str = "error";
-    pub const TEXT: &str = "text";
-}
+use crate::produce::redirect_query as query;
 
 /// Browsers and proxies cap URLs at a few KiB to a few tens of KiB.
 const MAX_REFILL_BYTES: usize = 4 * 1024;
