@@ -14,7 +14,7 @@ use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use tokio::io::AsyncReadExt;
 use tokio::process::Command;
 
-use common::{next_record, produce, spawn_app_with, unique};
+use common::{ServerProcess, next_record, produce, spawn_app_with, unique};
 
 const NEEDS: &str =
     "needs the SASL_SSL listener of scripts/kafka (KAFKA_SASL_SSL_BOOTSTRAP, KAFKA_SASL_SSL_CA)";
@@ -127,47 +127,22 @@ async fn a_wrong_password_is_a_clear_console_consumer_error_that_keeps_the_secre
 #[ignore = "needs the SASL_SSL listener of scripts/kafka; scripts/test runs it"]
 async fn the_secret_never_reaches_the_page_the_socket_or_the_log() {
     use futures::StreamExt;
-    use tokio::io::AsyncBufReadExt;
 
     let secret = "alice-secret";
     let properties = client_properties(secret);
-    let mut server = Command::new(env!("CARGO_BIN_EXE_kafka-live"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
-        .env_remove("KAFKA_BOOTSTRAP_SERVERS")
-        .env("KAFKA_CLIENT_PROPERTIES", properties.path())
-        .env("KAFKA_TOPIC", unique("secret"))
-        .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-        .env("RUST_LOG", "debug")
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let mut lines = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .expect("the server starts")
-            .unwrap()
-            .expect("the server runs");
-        log.lock().unwrap().push_str(&line);
-        if let Some(addr) = line.split("listening on http://").nth(1) {
-            break addr.trim().to_owned();
-        }
-    };
-    let sink = std::sync::Arc::clone(&log);
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = lines.next_line().await {
-            sink.lock().unwrap().push_str(&line);
-        }
-    });
+    let topic = unique("secret");
+    let server = ServerProcess::start(&[
+        ("KAFKA_BOOTSTRAP_SERVERS", None),
+        ("KAFKA_CLIENT_PROPERTIES", properties.path().to_str()),
+        ("KAFKA_TOPIC", Some(&topic)),
+        ("RUST_LOG", Some("debug")),
+    ])
+    .await;
+    let addr = server.addr.clone();
 
     let page = reqwest::get(format!("http://{addr}/")).await.unwrap().text().await.unwrap();
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
-    let app = common::TestApp { addr: addr.parse().unwrap(), topic: String::new() };
+    let app = common::TestApp { addr: addr.parse().unwrap(), topic };
     let text = unique("with-secret-nearby");
     let answer = produce(&app, &text).await.text().await.unwrap();
     let mut frames = String::new();
@@ -181,13 +156,10 @@ async fn the_secret_never_reaches_the_page_the_socket_or_the_log() {
     })
     .await
     .expect("the record arrives");
-    // SAFETY: kill(2) on the child this test spawned.
-    unsafe { libc::kill(server.id().unwrap() as i32, libc::SIGTERM) };
-    server.wait().await.unwrap();
-    let mut stdout = String::new();
-    server.stdout.take().unwrap().read_to_string(&mut stdout).await.unwrap();
+    let log = std::sync::Arc::clone(&server.log);
+    assert!(server.stop().await.success());
 
-    let log = log.lock().unwrap().clone() + &stdout;
+    let log = log.lock().unwrap().clone();
     assert!(log.contains("sasl.username"), "the settings were logged (redacted): {log}");
     for (place, content) in [("page", &page), ("produce answer", &answer), ("socket", &frames), ("log", &log)]
     {

@@ -91,3 +91,67 @@ where
         .await
         .expect("the record reaches the socket within 30 s")
 }
+
+/// The real `kafka-live` binary, started as a user would, with everything it logs kept.
+pub struct ServerProcess {
+    pub child: tokio::process::Child,
+    pub addr: String,
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl ServerProcess {
+    /// Starts it on a free port with these environment changes (`None` removes a variable) and
+    /// waits until it listens.
+    pub async fn start(env: &[(&str, Option<&str>)]) -> Self {
+        use tokio::io::AsyncBufReadExt;
+
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-live"));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            match value {
+                Some(value) => command.env(key, value),
+                None => command.env_remove(key),
+            };
+        }
+        let mut child = command.spawn().unwrap();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                log.lock().unwrap().push_str(&line);
+                log.lock().unwrap().push('\n');
+                if let Some(addr) = line.split("listening on http://").nth(1) {
+                    return addr.trim().to_owned();
+                }
+            }
+            panic!("the server exited before listening: {}", log.lock().unwrap());
+        })
+        .await
+        .expect("the server listens within 60 s");
+        let sink = std::sync::Arc::clone(&log);
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                sink.lock().unwrap().push_str(&line);
+                sink.lock().unwrap().push('\n');
+            }
+        });
+        Self { child, addr, log }
+    }
+
+    /// SIGTERM, then the exit status.
+    pub async fn stop(mut self) -> std::process::ExitStatus {
+        // SAFETY: kill(2) on the child this test spawned.
+        unsafe { libc::kill(self.child.id().unwrap() as i32, libc::SIGTERM) };
+        tokio::time::timeout(std::time::Duration::from_secs(20), self.child.wait())
+            .await
+            .expect("the server exits within 20 s of SIGTERM")
+            .unwrap()
+    }
+}
