@@ -79,20 +79,26 @@ pub struct Services {
 
 impl Services {
     /// Never fails for an unreachable broker: the page reports it, and everything recovers
-    /// when the broker comes up (librdkafka reconnects; the feed retries its assignment).
+    /// when the broker comes up (librdkafka reconnects; the feed creates the topic if it has
+    /// to and retries its assignment).
     pub async fn connect(settings: &KafkaSettings) -> Result<Self, StartupError> {
-        match topic::ensure_topic(settings, TOPIC_CHECK_TIMEOUT).await {
+        let topic_exists = match topic::ensure_topic(settings, TOPIC_CHECK_TIMEOUT).await {
             Ok(Ensured::Created) => {
-                tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic")
+                tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic");
+                true
             }
-            Ok(Ensured::Existed) => tracing::info!(topic = %settings.topic, "topic exists"),
+            Ok(Ensured::Existed) => {
+                tracing::info!(topic = %settings.topic, "topic exists");
+                true
+            }
             Err(error) => {
-                tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers")
+                tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers");
+                false
             }
-        }
+        };
         let producer = Arc::new(Producer::new(settings).map_err(StartupError::Producer)?);
         let hub = Arc::new(Hub::new(settings.backlog, settings.socket_queue));
-        let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub)));
+        let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub), topic_exists));
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
         Ok(Self { producer, hub, feed, probe, stop_sockets })

@@ -23,8 +23,9 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 const RETRY_EVERY: Duration = Duration::from_secs(1);
 const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Reads the topic into the hub until the task is aborted.
-pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
+/// Reads the topic into the hub until the task is aborted. `topic_exists` says whether
+/// start-up already made sure of the topic; if not (the broker was down), the feed does.
+pub async fn run(settings: KafkaSettings, hub: Arc<Hub>, topic_exists: bool) {
     let consumer = match create_consumer(&settings) {
         Ok(consumer) => Arc::new(consumer),
         Err(error) => {
@@ -33,12 +34,15 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>) {
             return;
         }
     };
+    let mut topic_exists = topic_exists;
     loop {
-        // The topic may not exist yet if the broker was down at start-up.
-        if let Err(error) = topic::ensure_topic(&settings, TOPIC_CHECK_TIMEOUT).await {
-            tracing::warn!(%error, "live feed waiting for the broker");
-            tokio::time::sleep(RETRY_EVERY).await;
-            continue;
+        if !topic_exists {
+            if let Err(error) = topic::ensure_topic(&settings, TOPIC_CHECK_TIMEOUT).await {
+                tracing::warn!(%error, "live feed waiting for the broker");
+                tokio::time::sleep(RETRY_EVERY).await;
+                continue;
+            }
+            topic_exists = true;
         }
         let assigning = {
             let consumer = Arc::clone(&consumer);
