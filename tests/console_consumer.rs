@@ -8,9 +8,8 @@ use std::time::Duration;
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 
-use common::{bootstrap, unique};
+use common::{bootstrap, consumer_command, unique};
 
 #[tokio::test]
 async fn prints_each_record_then_leaves_the_group_on_sigterm() {
@@ -25,13 +24,11 @@ async fn prints_each_record_then_leaves_the_group_on_sigterm() {
         .await
         .expect("the test record is produced");
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-live-consumer"))
-        .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+    let mut child = consumer_command()
         .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
         .env("KAFKA_TOPIC", &topic)
         .env("KAFKA_CONSUMER_GROUP", &group)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

@@ -5,16 +5,15 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kafka_live::server::settings::kafka_from_toml;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
-use common::{bootstrap, unique};
+use common::{bootstrap, consumer_command, unique};
 
 /// A running console consumer and everything it has printed or logged so far.
 struct Member {
@@ -25,16 +24,11 @@ struct Member {
 
 impl Member {
     fn start(topic: &str, group: &str) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-live-consumer"))
-            .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+        let mut child = consumer_command()
             .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
             .env("KAFKA_TOPIC", topic)
             .env("KAFKA_CONSUMER_GROUP", group)
-            .env("NO_COLOR", "1")
             .env("RUST_LOG", "kafka_live=info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
             .spawn()
             .unwrap();
         let printed = collect(child.stdout.take().unwrap());

@@ -6,15 +6,13 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use kafka_live::event::Receipt;
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use tokio::io::AsyncReadExt;
-use tokio::process::Command;
 
-use common::{ServerProcess, next_record, produce, spawn_app_with, unique};
+use common::{ServerProcess, consumer_command, next_record, produce, spawn_app_with, unique};
 
 const NEEDS: &str =
     "needs the SASL_SSL listener of scripts/kafka (KAFKA_SASL_SSL_BOOTSTRAP, KAFKA_SASL_SSL_CA)";
@@ -90,15 +88,10 @@ async fn a_wrong_password_is_a_clear_produce_error_that_keeps_the_secret() {
 async fn a_wrong_password_is_a_clear_console_consumer_error_that_keeps_the_secret() {
     let secret = "wrong-Secret-0815";
     let properties = client_properties(secret);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kafka-live-consumer"))
-        .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+    let mut child = consumer_command()
         .env_remove("KAFKA_BOOTSTRAP_SERVERS")
         .env("KAFKA_CLIENT_PROPERTIES", properties.path())
         .env("KAFKA_TOPIC", unique("sasl-consumer"))
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
         .spawn()
         .unwrap();
     let mut stderr = child.stderr.take().unwrap();

@@ -38,7 +38,8 @@ impl Frame {
     }
 }
 
-fn encode(frame: &ServerFrame) -> Utf8Bytes {
+/// The one place a frame becomes JSON text for the socket.
+pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
     serde_json::to_string(frame).expect("frames always serialise").into()
 }
 

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tokio::sync::{broadcast, watch};
 
-use super::hub::{Hub, Resume, Subscription};
+use super::hub::{Hub, Resume, Subscription, encode};
 use super::origin::is_same_origin;
 use crate::event::ServerFrame;
 
@@ -93,8 +93,7 @@ async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stoppi
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(count)) => {
                         tracing::warn!(count, "a WebSocket client fell behind; telling it what it missed");
-                        let missed = ServerFrame::Missed { count };
-                        Message::Text(serde_json::to_string(&missed).expect("frames serialise").into())
+                        Message::Text(encode(&ServerFrame::Missed { count }))
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 };

@@ -155,3 +155,16 @@ impl ServerProcess {
             .unwrap()
     }
 }
+
+/// The real `kafka-live-consumer` binary with the repository's settings, quiet colours, both
+/// output streams captured and killed with the test; callers add the environment they test.
+pub fn consumer_command() -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-live-consumer"));
+    command
+        .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true);
+    command
+}
