@@ -8,27 +8,22 @@
 //! (default: Apache Kafka from scripts/kafka, 127.0.0.1:19092), BENCH_RECORDS the count.
 //! Prints one line per figure, each with its target and ` ok` or ` MISS`.
 
-use std::collections::BTreeMap;
-use std::path::Path;
+mod support;
+
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live::event::{Payload, ServerFrame};
-use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use kafka_live::server::startup::Services;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
+use support::{knob, ms, verdict};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-fn settings(bootstrap: &str, topic: &str) -> KafkaSettings {
-    let env = BTreeMap::from([
-        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap),
-        ("KAFKA_TOPIC", topic),
-        ("KAFKA_PARTITIONS", "1"),
-    ]);
-    kafka_from_toml("", Path::new("bench.toml"), Path::new("."), &env).expect("bench settings")
+fn settings(bootstrap: &str, topic: &str) -> kafka_live::server::settings::KafkaSettings {
+    support::settings(bootstrap, topic, 1)
 }
 
 struct Summary {
@@ -43,12 +38,8 @@ fn summarise(mut samples: Vec<Duration>) -> Summary {
     Summary { p50: at(0.50), p99: at(0.99), max: *samples.last().unwrap() }
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
-    let topic = format!("bench-app-{}", std::process::id());
+    let topic = support::unique("round-trip-app");
     let settings = settings(bootstrap, &topic);
     let services = Services::connect(&settings).await.expect("services");
     let options = leptos::config::LeptosOptions::builder().output_name("kafka-live").build();
@@ -92,18 +83,11 @@ async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
 }
 
 async fn raw_rdkafka(bootstrap: &str, records: usize, fetch_wait_max_ms: u32) -> Vec<Duration> {
-    let topic = format!("bench-raw-{}", std::process::id());
+    let topic = support::unique("round-trip-raw");
     kafka_live::server::kafka::topic::ensure_topic(&settings(bootstrap, &topic), Duration::from_secs(10))
         .await
         .unwrap();
-    let producer: FutureProducer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("acks", "all")
-        .set("enable.idempotence", "true")
-        .set("linger.ms", "0")
-        .set("socket.nagle.disable", "true")
-        .create()
-        .unwrap();
+    let producer: FutureProducer = support::producer_config(bootstrap).create().unwrap();
     let consumer: StreamConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "bench-raw")
@@ -140,19 +124,17 @@ async fn raw_rdkafka(bootstrap: &str, records: usize, fetch_wait_max_ms: u32) ->
 /// One figure against its target (the baseline plus an allowance), ending in ` ok` or ` MISS`.
 fn target_line(name: &str, measured: Duration, baseline: Duration, allowance: Duration) {
     let target = baseline + allowance;
-    let verdict = if measured <= target { "ok" } else { "MISS" };
     let ratio = measured.as_secs_f64() / baseline.as_secs_f64();
-    println!(
-        "round-trip {name} {} (ratio {ratio:.2}x baseline), target <= {} {verdict}",
-        ms(measured),
-        ms(target)
+    verdict(
+        &format!("round-trip {name} {} (ratio {ratio:.2}x baseline), target <= {}", ms(measured), ms(target)),
+        measured <= target,
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let bootstrap = std::env::var("KAFKA_BOOTSTRAP_SERVERS").unwrap_or_else(|_| "127.0.0.1:19092".into());
-    let records: usize = std::env::var("BENCH_RECORDS").ok().and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let bootstrap = support::bootstrap();
+    let records = knob("BENCH_RECORDS", 1000) as usize;
     let fetch_wait = settings(&bootstrap, "x").fetch_wait_max_ms;
 
     let baseline = summarise(raw_rdkafka(&bootstrap, records, fetch_wait).await);

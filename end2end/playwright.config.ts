@@ -15,6 +15,9 @@ export default defineConfig({
     { name: 'live', testMatch: 'whole_loop.spec.ts' },
     // A server whose broker is down (scripts/test starts one).
     { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
+    // Benchmark 5 (scripts/bench): figures, not pass/fail; never part of scripts/test.
+    // No trace: its DOM snapshots would walk the whole feed inside the page being measured.
+    { name: 'bench', testDir: './bench', use: { trace: 'off' } },
   ],
   use: {
     baseURL: process.env.KAFKA_LIVE_URL ?? 'http://127.0.0.1:3000',

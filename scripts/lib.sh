@@ -67,6 +67,20 @@ ensure_nisshi() {
   export KAFKA_LIVE_NISSHI="$TOOLS/bin/nisshi"
 }
 
+# Release builds run wasm-opt. Debian's binaryen 108 produces WASM that fails at load
+# ("WebAssembly.Table.set(): Argument 1 is invalid for table") with this wasm-bindgen, so
+# release builds use binaryen from npm (a WASM build of the same tool), found first on PATH.
+BINARYEN_VERSION=132.0.0
+ensure_release_wasm_opt() {
+  local dir="$TOOLS/binaryen"
+  if ! "$dir/node_modules/.bin/wasm-opt" --version 2>/dev/null | grep -qw "version_${BINARYEN_VERSION%%.*}"; then
+    say "installing binaryen $BINARYEN_VERSION (npm) into $dir"
+    mkdir -p "$dir"
+    npm install --silent --no-audit --no-fund --prefix "$dir" "binaryen@$BINARYEN_VERSION" >/dev/null
+  fi
+  export PATH="$dir/node_modules/.bin:$PATH"
+}
+
 # Everything the server build needs: libssl for rdkafka's TLS, the WASM toolchain.
 ensure_build_tools() {
   ensure_debian_packages build-essential pkg-config libssl-dev zlib1g-dev

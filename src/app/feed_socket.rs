@@ -1,4 +1,5 @@
-//! The browser's end of `/ws`: connect, apply every frame, reconnect with backoff.
+//! The browser's end of `/ws`: connect, apply every frame, draw at most once per animation
+//! frame, reconnect with backoff.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -16,13 +17,14 @@ const FIRST_RETRY_MS: u64 = 250;
 const MAX_RETRY_MS: u64 = 5_000;
 
 pub fn connect(feed: FeedState) {
-    open(feed, Rc::new(Cell::new(0)));
+    open(feed, Rc::new(Cell::new(0)), Rc::new(Cell::new(false)));
 }
 
-fn open(feed: FeedState, failures: Rc<Cell<u32>>) {
+/// `draw_scheduled` is shared by every connection of the page: one redraw request at a time.
+fn open(feed: FeedState, failures: Rc<Cell<u32>>, draw_scheduled: Rc<Cell<bool>>) {
     let socket = match WebSocket::new(&socket_url(&feed)) {
         Ok(socket) => socket,
-        Err(_) => return retry_later(feed, failures),
+        Err(_) => return retry_later(feed, failures, draw_scheduled),
     };
 
     let on_open = {
@@ -32,18 +34,29 @@ fn open(feed: FeedState, failures: Rc<Cell<u32>>) {
             feed.status.set(ConnectionStatus::Live);
         })
     };
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let Some(text) = event.data().as_string() else { return };
-        match serde_json::from_str::<ServerFrame>(&text) {
-            Ok(frame) => feed.apply(frame),
-            Err(error) => leptos::logging::warn!("kafka-live: ignoring a frame it cannot read: {error}"),
-        }
-    });
+    let on_message = {
+        let draw_scheduled = Rc::clone(&draw_scheduled);
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let Some(text) = event.data().as_string() else { return };
+            match serde_json::from_str::<ServerFrame>(&text) {
+                Ok(frame) => {
+                    if feed.apply(frame) && !draw_scheduled.replace(true) {
+                        let draw_scheduled = Rc::clone(&draw_scheduled);
+                        request_animation_frame(move || {
+                            draw_scheduled.set(false);
+                            feed.render_pending();
+                        });
+                    }
+                }
+                Err(error) => leptos::logging::warn!("kafka-live: ignoring a frame it cannot read: {error}"),
+            }
+        })
+    };
     let on_close = {
         let failures = Rc::clone(&failures);
         Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
             feed.status.set(ConnectionStatus::Reconnecting);
-            retry_later(feed, Rc::clone(&failures));
+            retry_later(feed, Rc::clone(&failures), Rc::clone(&draw_scheduled));
         })
     };
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -56,11 +69,11 @@ fn open(feed: FeedState, failures: Rc<Cell<u32>>) {
 }
 
 /// 250 ms, doubling, at most 5 s between attempts.
-fn retry_later(feed: FeedState, failures: Rc<Cell<u32>>) {
+fn retry_later(feed: FeedState, failures: Rc<Cell<u32>>, draw_scheduled: Rc<Cell<bool>>) {
     let attempt = failures.get();
     failures.set(attempt.saturating_add(1));
     let delay = FIRST_RETRY_MS.saturating_mul(1 << attempt.min(10)).min(MAX_RETRY_MS);
-    set_timeout(move || open(feed, failures), Duration::from_millis(delay));
+    set_timeout(move || open(feed, failures, draw_scheduled), Duration::from_millis(delay));
 }
 
 fn socket_url(feed: &FeedState) -> String {

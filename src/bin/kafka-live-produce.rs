@@ -2,8 +2,10 @@
 //! other producer of a user's cluster would. The tests use it; so can people.
 //!
 //! kafka-live-produce [--key KEY] [--hex] VALUE...
+//! kafka-live-produce [--key KEY] --rate R --seconds S PREFIX
 //!   Each VALUE becomes one record. With --hex, VALUEs are hex and produced as raw bytes.
-//!   Prints `partition offset` for each acknowledged record.
+//!   Prints `partition offset` for each acknowledged record. With --rate, produces `PREFIX 0`,
+//!   `PREFIX 1`, … at R records/s for S seconds and prints one summary line.
 
 use std::process::ExitCode;
 

@@ -1,4 +1,5 @@
-//! The body of `kafka-live-produce`: records written from outside the app.
+//! The body of `kafka-live-produce`: records written from outside the app, one per VALUE, or
+//! a paced numbered stream (`--rate R --seconds S PREFIX`) for load tests and benchmarks.
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
@@ -8,7 +9,9 @@ use super::settings::{self, ProcessEnv, SettingsError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
-    #[error("usage: kafka-live-produce [--key KEY] [--hex] VALUE...  ({0})")]
+    #[error(
+        "usage: kafka-live-produce [--key KEY] [--hex] VALUE...  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
+    )]
     Usage(String),
     #[error(transparent)]
     Settings(#[from] SettingsError),
@@ -16,11 +19,33 @@ pub enum OutsideProducerError {
     Kafka(#[from] ClientError),
 }
 
+/// A numbered stream at a steady rate: `PREFIX 0`, `PREFIX 1`, …
+#[derive(Debug, Clone, Copy)]
+pub struct Paced {
+    pub rate: u64,
+    pub seconds: u64,
+}
+
+/// How a paced stream went.
+#[derive(Debug)]
+pub struct PacedOutcome {
+    pub sent: u64,
+    pub acknowledged: u64,
+    pub elapsed: std::time::Duration,
+}
+
 pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let mut key: Option<String> = None;
     let mut hex = false;
+    let (mut rate, mut seconds) = (None, None);
     let mut values = Vec::new();
     let mut args = args.into_iter();
+    let number = |name: &str, value: Option<String>| {
+        value
+            .and_then(|value| value.parse::<u64>().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| OutsideProducerError::Usage(format!("{name} needs a whole number above 0")))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--key" => {
@@ -29,6 +54,8 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
                 )
             }
             "--hex" => hex = true,
+            "--rate" => rate = Some(number("--rate", args.next())?),
+            "--seconds" => seconds = Some(number("--seconds", args.next())?),
             "--" => values.extend(args.by_ref()),
             _ => values.push(arg),
         }
@@ -36,6 +63,15 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     if values.is_empty() {
         return Err(OutsideProducerError::Usage("no VALUE given".into()));
     }
+    let paced = match (rate, seconds) {
+        (Some(rate), Some(seconds)) if values.len() == 1 && !hex => Some(Paced { rate, seconds }),
+        (None, None) => None,
+        _ => {
+            return Err(OutsideProducerError::Usage(
+                "--rate and --seconds go together, with one text PREFIX".into(),
+            ));
+        }
+    };
     let payloads = values
         .iter()
         .map(|value| if hex { decode_hex(value) } else { Ok(value.as_bytes().to_vec()) })
@@ -50,6 +86,16 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         .set("message.timeout.ms", kafka.produce_timeout.as_millis().to_string())
         .create_with_context(KafkaContext::default())
         .map_err(ClientError)?;
+    if let Some(paced) = paced {
+        let outcome = produce_paced(&producer, &kafka.topic, key.as_deref(), &values[0], paced).await?;
+        println!(
+            "{} of {} records acknowledged in {:.1} s",
+            outcome.acknowledged,
+            outcome.sent,
+            outcome.elapsed.as_secs_f64()
+        );
+        return Ok(());
+    }
     for payload in payloads {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
         if let Some(key) = &key {
@@ -60,6 +106,50 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         println!("{} {}", delivery.partition, delivery.offset);
     }
     Ok(())
+}
+
+/// Sends on a clock, not in a loop as fast as possible: a 10 ms tick catches the sequence up
+/// to where the rate says it should be, so a late tick never lowers the rate. Returns when
+/// every record is acknowledged or failed; the benchmarks use it too.
+pub async fn produce_paced<C: rdkafka::ClientContext + 'static>(
+    producer: &FutureProducer<C>,
+    topic: &str,
+    key: Option<&str>,
+    prefix: &str,
+    paced: Paced,
+) -> Result<PacedOutcome, ClientError> {
+    let total = paced.rate * paced.seconds;
+    let started = std::time::Instant::now();
+    let mut ticker = tokio::time::interval(std::time::Duration::from_millis(10));
+    let mut deliveries = Vec::with_capacity(total as usize);
+    let mut sent = 0;
+    while sent < total {
+        ticker.tick().await;
+        let due = ((started.elapsed().as_secs_f64() * paced.rate as f64) as u64).min(total);
+        while sent < due {
+            let value = format!("{prefix} {sent}");
+            let mut record = FutureRecord::<str, str>::to(topic).payload(&value);
+            if let Some(key) = key {
+                record = record.key(key);
+            }
+            match producer.send_result(record) {
+                Ok(delivery) => {
+                    deliveries.push(delivery);
+                    sent += 1;
+                }
+                // The local queue is full: wait for the next tick rather than spin.
+                Err((rdkafka::error::KafkaError::MessageProduction(_), _)) => break,
+                Err((error, _)) => return Err(ClientError(error)),
+            }
+        }
+    }
+    let mut acknowledged = 0;
+    for delivery in deliveries {
+        if let Ok(Ok(_)) = delivery.await {
+            acknowledged += 1;
+        }
+    }
+    Ok(PacedOutcome { sent, acknowledged, elapsed: started.elapsed() })
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, OutsideProducerError> {

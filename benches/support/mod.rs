@@ -1,0 +1,206 @@
+//! What the benchmarks share: the broker they run on, the real server as a child process
+//! (so its CPU and memory are its own, not the load generator's), and the one way a figure
+//! is printed beside its target.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use tokio::io::AsyncBufReadExt;
+
+/// Apache Kafka from `scripts/kafka` unless `KAFKA_BOOTSTRAP_SERVERS` names another broker.
+pub fn bootstrap() -> String {
+    std::env::var("KAFKA_BOOTSTRAP_SERVERS").unwrap_or_else(|_| "127.0.0.1:19092".into())
+}
+
+/// A whole-number knob from the environment, so a run can be scaled without a rebuild.
+pub fn knob(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text.parse().unwrap_or_else(|_| panic!("{name}={text} is not a whole number")),
+        Err(_) => default,
+    }
+}
+
+/// A topic no earlier run used.
+pub fn unique(name: &str) -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("bench-{name}-{}-{nanos}", std::process::id())
+}
+
+pub fn settings(bootstrap: &str, topic: &str, partitions: u32) -> KafkaSettings {
+    let partitions = partitions.to_string();
+    let env = BTreeMap::from([
+        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap),
+        ("KAFKA_TOPIC", topic),
+        ("KAFKA_PARTITIONS", partitions.as_str()),
+    ]);
+    kafka_from_toml("", Path::new("bench.toml"), Path::new("."), &env).expect("bench settings")
+}
+
+/// The producer configuration the app itself uses, for baselines that must be like for like.
+pub fn producer_config(bootstrap: &str) -> rdkafka::ClientConfig {
+    let mut config = rdkafka::ClientConfig::new();
+    config
+        .set("bootstrap.servers", bootstrap)
+        .set("acks", "all")
+        .set("enable.idempotence", "true")
+        .set("linger.ms", "0")
+        .set("socket.nagle.disable", "true");
+    config
+}
+
+/// Prints one figure with its target; the line ends in ` ok` or ` MISS`.
+pub fn verdict(figure: &str, holds: bool) {
+    println!("{figure} {}", if holds { "ok" } else { "MISS" });
+}
+
+pub fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Lets this process (and the server it starts) hold thousands of sockets.
+pub fn raise_open_file_limit() {
+    // SAFETY: getrlimit/setrlimit on this process with a valid, initialised struct.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
+pub fn open_file_limit() -> u64 {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: as above.
+    unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    limit.rlim_cur
+}
+
+/// The real `kafka-live` binary (built with this bench's profile), on a free port.
+pub struct Server {
+    child: tokio::process::Child,
+    pub addr: String,
+    pid: u32,
+}
+
+impl Server {
+    pub async fn start(env: &[(&str, &str)]) -> Self {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-live"));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
+            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
+            .env("NO_COLOR", "1")
+            .env("RUST_LOG", "warn,kafka_live=info")
+            .env_remove("KAFKA_CLIENT_PROPERTIES")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the kafka-live binary starts");
+        let pid = child.id().unwrap();
+        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(addr) = line.split("listening on http://").nth(1) {
+                    return addr.trim().to_owned();
+                }
+                eprintln!("[server] {line}");
+            }
+            panic!("the server exited before listening");
+        })
+        .await
+        .expect("the server listens within 60 s");
+        // Keep draining its log so it never blocks on a full pipe; warnings are worth seeing.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                eprintln!("[server] {line}");
+            }
+        });
+        Self { child, addr, pid }
+    }
+
+    /// Resident memory now, and the peak since start (VmRSS, VmHWM), in bytes.
+    pub fn memory(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kb| kb.parse::<u64>().ok())
+                .expect("the field is in /proc/PID/status")
+                * 1024
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+
+    /// CPU time used so far, user plus system.
+    pub fn cpu_time(&self) -> Duration {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap();
+        // The command name may hold spaces; the fields after its closing parenthesis do not.
+        let fields: Vec<&str> = stat.rsplit_once(')').unwrap().1.split_whitespace().collect();
+        let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        // SAFETY: sysconf with a valid name.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+        Duration::from_secs_f64(ticks as f64 / per_second)
+    }
+
+    pub async fn stop(mut self) {
+        // SAFETY: kill(2) on the child this benchmark spawned.
+        unsafe { libc::kill(self.pid as i32, libc::SIGTERM) };
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await;
+    }
+}
+
+/// `(partition, offset)` of a record frame, read without decoding the whole frame: the load
+/// generator must not spend the CPU the server needs.
+pub fn record_position(frame: &str) -> Option<(i32, i64)> {
+    // `{"type":"record","topic":"<name>","partition":N,"offset":M,…`: topic names hold no
+    // quotes, so the first `,"partition":` after the prefix is the field itself.
+    let rest = frame.strip_prefix(r#"{"type":"record","topic":""#)?;
+    let rest = &rest[rest.find('"')?..];
+    let rest = rest.strip_prefix(r#"","partition":"#)?;
+    let (partition, rest) = rest.split_once(',')?;
+    let rest = rest.strip_prefix(r#""offset":"#)?;
+    let offset = &rest[..rest.find(',').unwrap_or(rest.len())];
+    Some((partition.parse().ok()?, offset.parse().ok()?))
+}
+
+/// The `count` of a "missed N" frame.
+pub fn missed_count(frame: &str) -> Option<u64> {
+    let rest = frame.strip_prefix(r#"{"type":"missed","count":"#)?;
+    rest.trim_end_matches('}').parse().ok()
+}
+
+/// The cheap reader above must agree with the server's real encoding; checked before use
+/// (benchmarks have no test harness).
+pub fn check_frame_reader() {
+    use kafka_live::event::{FeedRecord, Payload, ServerFrame};
+    let record = FeedRecord {
+        topic: "t".into(),
+        partition: 2,
+        offset: 41,
+        timestamp_ms: Some(1),
+        key: None,
+        value: Some(Payload::Text("\"offset\":7".into())),
+    };
+    let json = kafka_live::server::hub::encode(&ServerFrame::Record(record));
+    assert_eq!(record_position(json.as_str()), Some((2, 41)));
+    let missed = kafka_live::server::hub::encode(&ServerFrame::Missed { count: 12 });
+    assert_eq!(missed_count(missed.as_str()), Some(12));
+}

@@ -1,0 +1,147 @@
+// Benchmark 5: the page under a steady 5,000 records/s for 30 s, in real Chromium.
+//
+// Measured in the page: long tasks (PerformanceObserver 'longtask'), frames drawn against the
+// rate the same page draws when idle, and memory: the JS heap (after a forced GC, via the
+// DevTools protocol) and the WASM linear memory, at the start and at the end of the load.
+// Prints one line per figure; lines with a target end in ` ok` or ` MISS`.
+//
+// scripts/bench runs it (project `bench`) against a release server; BENCH_BROWSER_RATE and
+// BENCH_BROWSER_SECONDS scale it.
+
+import { execFile } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { expect, test, type CDPSession, type Page } from '@playwright/test';
+import { feed, openLive } from '../tests/helpers';
+
+const RATE = Number(process.env.BENCH_BROWSER_RATE ?? 5000);
+const SECONDS = Number(process.env.BENCH_BROWSER_SECONDS ?? 30);
+const LONG_TASK_MS = 50;
+const HEAP_GROWTH = 0.1;
+/// The feed fills up to its bound in the first seconds; memory is compared from then on.
+const WARM_UP_MS = 5000;
+
+declare global {
+  interface Window {
+    __bench: { longTasks: number[]; frames: number; wasmMemory?: WebAssembly.Memory };
+  }
+}
+
+function report(line: string) {
+  console.log(line);
+  const out = process.env.KAFKA_LIVE_BENCH_OUT;
+  if (out) appendFileSync(out, `${line}\n`);
+}
+
+function verdict(line: string, holds: boolean) {
+  report(`${line} ${holds ? 'ok' : 'MISS'}`);
+}
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+const growth = (from: number, to: number) => (to - from) / from;
+const percent = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(ratio * 100).toFixed(1)}%`;
+
+/** Before the app loads: catch the WASM module's memory, count frames, watch for long tasks. */
+async function instrument(page: Page) {
+  await page.addInitScript(() => {
+    window.__bench = { longTasks: [], frames: 0 };
+    const keep = (result: WebAssembly.WebAssemblyInstantiatedSource) => {
+      const memory = Object.values(result.instance.exports).find((e) => e instanceof WebAssembly.Memory);
+      if (memory) window.__bench.wasmMemory = memory as WebAssembly.Memory;
+      return result;
+    };
+    const streaming = WebAssembly.instantiateStreaming.bind(WebAssembly);
+    WebAssembly.instantiateStreaming = (source, imports) => streaming(source, imports).then(keep);
+    const plain = WebAssembly.instantiate.bind(WebAssembly) as (...args: unknown[]) => Promise<unknown>;
+    (WebAssembly as { instantiate: unknown }).instantiate = (...args: unknown[]) =>
+      plain(...args).then((result) => ('instance' in (result as object) ? keep(result as never) : result));
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__bench.longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+    const frame = () => {
+      window.__bench.frames += 1;
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  });
+}
+
+async function memory(page: Page, cdp: CDPSession) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  const heap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+  const wasm = await page.evaluate(() => window.__bench.wasmMemory?.buffer.byteLength ?? 0);
+  return { heap, wasm };
+}
+
+const frames = (page: Page) => page.evaluate(() => window.__bench.frames);
+const longTasks = (page: Page) => page.evaluate(() => window.__bench.longTasks.slice());
+
+test(`the page at ${RATE} records/s for ${SECONDS} s`, async ({ page }) => {
+  test.setTimeout((SECONDS + 120) * 1000);
+  const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;
+  if (!bin) throw new Error('KAFKA_LIVE_PRODUCE_BIN is not set: run it through scripts/bench');
+  await instrument(page);
+  await openLive(page);
+  expect(await page.evaluate(() => window.__bench.wasmMemory !== undefined)).toBe(true);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+
+  // The rate this page draws at when nothing arrives: what "no dropped frame" means here.
+  const idleFrom = await frames(page);
+  await page.waitForTimeout(2000);
+  const idleRate = ((await frames(page)) - idleFrom) / 2;
+  const tasksBefore = (await longTasks(page)).length;
+
+  const prefix = `bench ${Date.now().toString(36)}`;
+  const started = Date.now();
+  const producing = promisify(execFile)(bin, ['--rate', String(RATE), '--seconds', String(SECONDS), prefix], {
+    env: process.env,
+    timeout: (SECONDS + 60) * 1000,
+  });
+  const framesFrom = await frames(page);
+  await page.waitForTimeout(WARM_UP_MS);
+  const warm = await memory(page, cdp);
+  const { stdout } = await producing;
+  const loadSeconds = (Date.now() - started) / 1000;
+  const drawn = (await frames(page)) - framesFrom;
+  // Whether the page kept up: the last record reaches the screen, and the server never had
+  // to skip records because this page fell behind (it says so in `.missed`).
+  const last = `${prefix} ${RATE * SECONDS - 1}`;
+  const keptUp = await feed(page)
+    .locator('.feed-item .value', { hasText: new RegExp(`^${last}$`) })
+    .waitFor({ timeout: 15_000 })
+    .then(() => true, () => false);
+  const missed = page.locator('.missed');
+  const skipped = (await missed.count()) ? Number((await missed.textContent())?.match(/\d+/)?.[0] ?? 0) : 0;
+  const end = await memory(page, cdp);
+  const items = await feed(page).locator('.feed-item').count();
+  const tasks = (await longTasks(page)).slice(tasksBefore).filter((d) => d > LONG_TASK_MS);
+  const expected = idleRate * loadSeconds;
+
+  report(`browser at ${RATE} records/s for ${SECONDS} s: ${stdout.trim()}; ${items} items on the page (no target)`);
+  verdict(
+    `browser kept up: last record ${keptUp ? 'shown' : 'not shown'}, ${skipped} records skipped for the page, target 0 skipped`,
+    keptUp && skipped === 0,
+  );
+  verdict(
+    `browser long tasks over ${LONG_TASK_MS} ms: ${tasks.length}` +
+      (tasks.length ? ` (longest ${Math.max(...tasks).toFixed(0)} ms)` : '') +
+      ', target 0',
+    tasks.length === 0,
+  );
+  verdict(
+    `browser JS heap: ${mib(warm.heap)} after ${WARM_UP_MS / 1000} s, ${mib(end.heap)} at the end ` +
+      `(${percent(growth(warm.heap, end.heap))}), target within ${HEAP_GROWTH * 100}%`,
+    Math.abs(growth(warm.heap, end.heap)) <= HEAP_GROWTH,
+  );
+  verdict(
+    `browser WASM memory: ${mib(warm.wasm)} after ${WARM_UP_MS / 1000} s, ${mib(end.wasm)} at the end ` +
+      `(${percent(growth(warm.wasm, end.wasm))}), target within ${HEAP_GROWTH * 100}%`,
+    Math.abs(growth(warm.wasm, end.wasm)) <= HEAP_GROWTH,
+  );
+  report(
+    `browser frames: ${drawn} drawn of ${expected.toFixed(0)} at the idle rate (${idleRate.toFixed(0)}/s), ` +
+      `${Math.max(0, (1 - drawn / expected) * 100).toFixed(1)}% dropped (no target)`,
+  );
+});
