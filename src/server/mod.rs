@@ -7,6 +7,7 @@ pub mod form_fallback;
 pub mod hub;
 pub mod kafka;
 pub mod logging;
+pub mod open_sockets;
 pub mod origin;
 pub mod outside_producer;
 pub mod settings;

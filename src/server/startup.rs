@@ -24,6 +24,7 @@ use super::kafka::error::ClientError;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
 use super::kafka::{broker_probe, feed};
+use super::open_sockets::OpenSockets;
 use super::origin::is_same_origin;
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::ws::{self, SocketState};
@@ -33,6 +34,8 @@ use crate::app::{App, shell};
 /// Bounds how long a server whose broker is down takes to start; the feed retries after.
 const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longer than a socket's own send timeout, so every socket can finish on its own.
+const SOCKET_CLOSE_TIMEOUT: Duration = Duration::from_secs(12);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -75,6 +78,7 @@ pub struct Services {
     feed: JoinHandle<()>,
     probe: JoinHandle<()>,
     stop_sockets: watch::Sender<bool>,
+    open_sockets: OpenSockets,
 }
 
 impl Services {
@@ -101,13 +105,17 @@ impl Services {
         let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub), topic_exists));
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
-        Ok(Self { producer, hub, feed, probe, stop_sockets })
+        Ok(Self { producer, hub, feed, probe, stop_sockets, open_sockets: OpenSockets::new() })
     }
 
     pub fn router(&self, leptos_options: LeptosOptions) -> Router {
         let state = AppState {
             leptos_options: leptos_options.clone(),
-            sockets: SocketState { hub: Arc::clone(&self.hub), stopping: self.stop_sockets.subscribe() },
+            sockets: SocketState {
+                hub: Arc::clone(&self.hub),
+                stopping: self.stop_sockets.subscribe(),
+                open: self.open_sockets.clone(),
+            },
         };
         let routes = generate_route_list(App);
         Router::new()
@@ -129,6 +137,11 @@ impl Services {
     /// Sockets get a close frame; the producer flushes so every receipt shown is in Kafka.
     pub async fn stop(self) {
         let _ = self.stop_sockets.send(true);
+        // A socket whose client stopped reading gives up after its send timeout, so this ends.
+        let still_open = self.open_sockets.closed(SOCKET_CLOSE_TIMEOUT).await;
+        if still_open > 0 {
+            tracing::warn!(still_open, "some WebSockets did not close in time");
+        }
         self.feed.abort();
         self.probe.abort();
         let producer = Arc::clone(&self.producer);

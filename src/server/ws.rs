@@ -20,6 +20,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use super::hub::{Frame, Hub, Resume, Subscription, encode};
+use super::open_sockets::{OpenSocket, OpenSockets};
 use super::origin::is_same_origin;
 use crate::event::ServerFrame;
 
@@ -39,6 +40,7 @@ pub struct SocketState {
     pub hub: Arc<Hub>,
     /// Flips to `true` when the server is stopping: every socket then says goodbye.
     pub stopping: watch::Receiver<bool>,
+    pub open: OpenSockets,
 }
 
 #[derive(Debug, Deserialize)]
@@ -59,13 +61,14 @@ pub async fn upgrade(
         Ok(resume) => resume.unwrap_or_default(),
         Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };
+    let open = state.open.open();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| {
             let subscription = state.hub.subscribe(resume);
-            serve(socket, subscription, state.stopping)
+            serve(socket, subscription, state.stopping, open)
         })
 }
 
@@ -87,7 +90,13 @@ pub fn parse_resume(text: &str) -> Result<Resume, String> {
         .collect()
 }
 
-async fn serve(mut socket: WebSocket, mut subscription: Subscription, mut stopping: watch::Receiver<bool>) {
+/// `_open` is dropped when this task ends, whichever way it ends.
+async fn serve(
+    mut socket: WebSocket,
+    mut subscription: Subscription,
+    mut stopping: watch::Receiver<bool>,
+    _open: OpenSocket,
+) {
     let backlog = std::mem::take(&mut subscription.backlog);
     if !send_all(&mut socket, backlog.into_iter().map(|frame| Message::Text(frame.json)).collect()).await {
         return;
