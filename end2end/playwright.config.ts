@@ -12,7 +12,7 @@ export default defineConfig({
   reporter: [['list']],
   projects: [
     // The whole loop, against a server with a reachable broker.
-    { name: 'live', testMatch: 'whole_loop.spec.ts' },
+    { name: 'live', testMatch: ['whole_loop.spec.ts', 'security.spec.ts'] },
     // A server whose broker is down (scripts/test starts one).
     { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
     // Benchmark 5 (scripts/bench): figures, not pass/fail; never part of scripts/test.

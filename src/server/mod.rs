@@ -10,6 +10,7 @@ pub mod logging;
 pub mod open_sockets;
 pub mod origin;
 pub mod outside_producer;
+pub mod security_headers;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;

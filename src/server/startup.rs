@@ -28,7 +28,7 @@ use super::open_sockets::OpenSockets;
 use super::origin::is_same_origin;
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::ws::{self, SocketState};
-use super::{logging, shutdown};
+use super::{logging, security_headers, shutdown};
 use crate::app::{App, shell};
 
 /// Bounds how long a server whose broker is down takes to start; the feed retries after.
@@ -125,12 +125,16 @@ impl Services {
                 routes,
                 {
                     let producer = Arc::clone(&self.producer);
-                    move || provide_context(Arc::clone(&producer))
+                    move || {
+                        provide_context(Arc::clone(&producer));
+                        security_headers::add_content_security_policy();
+                    }
                 },
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
             .layer(middleware::from_fn(refuse_cross_origin_posts))
+            .layer(middleware::from_fn(security_headers::add_static_headers))
             .with_state(state)
     }
 
