@@ -43,7 +43,9 @@ async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
     let settings = settings(bootstrap, &topic);
     let services = Services::connect(&settings).await.expect("services");
     let options = leptos::config::LeptosOptions::builder().output_name("kafka-live").build();
-    let router = services.router(options);
+    // The produce rate limit is for people at a page; the benchmark is not one.
+    let web = kafka_live::server::web_settings::WebSettings { produce_rate: None, ..Default::default() };
+    let router = services.router(options, &web);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });

@@ -15,6 +15,8 @@ export default defineConfig({
     { name: 'live', testMatch: ['whole_loop.spec.ts', 'security.spec.ts'] },
     // A server whose broker is down (scripts/test starts one).
     { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
+    // A server with basic auth and read-only mode (scripts/test starts one).
+    { name: 'guarded', testMatch: 'guarded.spec.ts' },
     // Benchmark 5 (scripts/bench): figures, not pass/fail; never part of scripts/test.
     // No trace: its DOM snapshots would walk the whole feed inside the page being measured.
     { name: 'bench', testDir: './bench', use: { trace: 'off' } },

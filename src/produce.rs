@@ -22,6 +22,10 @@ pub enum ProduceError {
     TimedOut { timeout_ms: u64, reason: String },
     #[error("Kafka refused the message: {0}")]
     Refused(String),
+    #[error("This kafka-live is read-only: it shows the feed, and producing is turned off.")]
+    ReadOnly,
+    #[error("Too many messages from this address: the limit is {per_second} a second. Nothing was produced; try again in a moment.")]
+    RateLimited { per_second: u32 },
     #[error("The request did not reach the producer: {0}")]
     Request(String),
 }
@@ -48,7 +52,11 @@ pub mod redirect_query {
 #[server(endpoint = "produce")]
 pub async fn produce_message(text: String) -> Result<Receipt, ProduceError> {
     let producer = expect_context::<crate::server::kafka::producer::SharedProducer>();
-    let outcome = producer.produce(&text).await;
+    let gate = expect_context::<std::sync::Arc<crate::server::produce_gate::ProduceGate>>();
+    let outcome = match gate.admit() {
+        Ok(()) => producer.produce(&text).await,
+        Err(refused) => Err(refused),
+    };
     crate::server::form_fallback::redirect_plain_form_post(&text, &outcome);
     outcome
 }

@@ -184,3 +184,60 @@ fn debug_output_never_shows_a_secret() {
     assert!(!shown.contains("SuperSecret"), "the password leaked: {shown}");
     assert!(shown.contains("<redacted>"));
 }
+
+fn load_web(
+    toml: &str,
+    env: &[(&str, &str)],
+) -> Result<kafka_live::server::web_settings::WebSettings, SettingsError> {
+    let env: BTreeMap<&str, &str> = env.iter().copied().collect();
+    kafka_live::server::settings::web_from_toml(toml, Path::new("Leptos.toml"), &env)
+}
+
+#[test]
+fn access_is_open_and_limits_generous_unless_configured() {
+    let web = load_web("", &[]).unwrap();
+    assert_eq!(web, kafka_live::server::web_settings::WebSettings::default());
+    assert!(web.basic_auth.is_none() && !web.read_only);
+    assert_eq!(web.max_sockets, 10_000);
+}
+
+#[test]
+fn access_and_limits_come_from_the_file_and_the_environment_over_it() {
+    let file = "[access]\nbasic-auth = \"ann:from-file\"\nread-only = true\n\
+                [limits]\nmax-sockets = 20\nproduce-per-second = 3\nproduce-burst = 6\n";
+    let web = load_web(file, &[]).unwrap();
+    assert_eq!(web.basic_auth.as_ref().unwrap().user, "ann");
+    assert!(web.read_only);
+    assert_eq!(web.max_sockets, 20);
+    assert_eq!(web.produce_rate.map(|r| (r.per_second, r.burst)), Some((3, 6)));
+
+    let web = load_web(
+        file,
+        &[
+            ("KAFKA_LIVE_BASIC_AUTH", "bob:from-env"),
+            ("KAFKA_LIVE_READ_ONLY", "false"),
+            ("KAFKA_LIVE_MAX_SOCKETS", "7"),
+            ("KAFKA_LIVE_PRODUCE_PER_SECOND", "0"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(web.basic_auth.as_ref().unwrap().user, "bob");
+    assert!(!web.read_only);
+    assert_eq!(web.max_sockets, 7);
+    assert_eq!(web.produce_rate, None, "0 a second turns the limit off");
+}
+
+#[test]
+fn bad_access_settings_name_their_key_and_never_echo_a_password() {
+    let error = load_web("", &[("KAFKA_LIVE_BASIC_AUTH", "only-a-secret-word")]).unwrap_err().to_string();
+    assert!(error.contains("KAFKA_LIVE_BASIC_AUTH"), "{error}");
+    assert!(!error.contains("only-a-secret-word"), "{error}");
+    let error = load_web("", &[("KAFKA_LIVE_READ_ONLY", "maybe")]).unwrap_err().to_string();
+    assert!(error.contains("KAFKA_LIVE_READ_ONLY") && error.contains("maybe"), "{error}");
+    let error = load_web("[access]\nopen = true\n", &[]).unwrap_err().to_string();
+    assert!(error.contains("open"), "{error}");
+
+    let web = load_web("", &[("KAFKA_LIVE_BASIC_AUTH", "ann:p4ssw0rd-in-debug")]).unwrap();
+    let debug = format!("{web:?}");
+    assert!(debug.contains("ann") && !debug.contains("p4ssw0rd-in-debug"), "{debug}");
+}

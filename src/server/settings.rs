@@ -80,6 +80,10 @@ struct FileSettings {
     kafka: KafkaTable,
     #[serde(default)]
     embedded_broker: EmbeddedTable,
+    #[serde(default)]
+    access: super::web_settings::AccessTable,
+    #[serde(default)]
+    limits: super::web_settings::LimitsTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -198,6 +202,30 @@ pub fn load_leptos(path: &Path) -> Result<leptos::config::LeptosOptions, Setting
         .map_err(|error| SettingsError::Leptos { path: path.to_owned(), message: error.to_string() })
 }
 
+/// The whole file, parsed; errors name the file and the line.
+fn parse_file(text: &str, path: &Path) -> Result<FileSettings, SettingsError> {
+    toml::from_str(text).map_err(|error| SettingsError::Invalid {
+        path: path.to_owned(),
+        message: error.message().to_owned() + &location(text, error.span()),
+    })
+}
+
+/// The `[access]` and `[limits]` tables of the same file, overridden by the environment.
+pub fn web_from_toml(
+    text: &str,
+    path: &Path,
+    env: &impl Environment,
+) -> Result<super::web_settings::WebSettings, SettingsError> {
+    let file = parse_file(text, path)?;
+    super::web_settings::resolve(file.access, file.limits, env)
+}
+
+pub fn load_web(path: &Path, env: &impl Environment) -> Result<super::web_settings::WebSettings, SettingsError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
+    web_from_toml(&text, path, env)
+}
+
 /// The rules, on text and an environment: file values, overridden by the environment.
 pub fn kafka_from_toml(
     text: &str,
@@ -205,10 +233,7 @@ pub fn kafka_from_toml(
     base_dir: &Path,
     env: &impl Environment,
 ) -> Result<KafkaSettings, SettingsError> {
-    let file: FileSettings = toml::from_str(text).map_err(|error| SettingsError::Invalid {
-        path: path.to_owned(),
-        message: error.message().to_owned() + &location(text, error.span()),
-    })?;
+    let file = parse_file(text, path)?;
     if let Some(leptos) = file.package.and_then(|p| p.metadata).and_then(|m| m.leptos)
         && let Some(unknown) = leptos.keys().find(|key| !LEPTOS_KEYS.contains(&key.as_str()))
     {
@@ -353,7 +378,7 @@ fn location(text: &str, span: Option<std::ops::Range<usize>>) -> String {
     }
 }
 
-fn text_setting(
+pub(super) fn text_setting(
     env: &impl Environment,
     env_key: &str,
     file_key: &str,
@@ -371,7 +396,7 @@ fn text_setting(
     Ok(value)
 }
 
-fn int_setting(
+pub(super) fn int_setting(
     env: &impl Environment,
     env_key: &str,
     file_key: &str,
@@ -383,7 +408,7 @@ fn int_setting(
     Ok(optional_int_setting(env, env_key, file_key, file_value, min, max)?.unwrap_or(default))
 }
 
-fn optional_int_setting(
+pub(super) fn optional_int_setting(
     env: &impl Environment,
     env_key: &str,
     file_key: &str,

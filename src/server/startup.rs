@@ -28,7 +28,9 @@ use super::open_sockets::OpenSockets;
 use super::origin::is_same_origin;
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::ws::{self, SocketState};
-use super::{logging, security_headers, shutdown};
+use super::produce_gate::ProduceGate;
+use super::web_settings::WebSettings;
+use super::{basic_auth, logging, security_headers, shutdown};
 use crate::app::{App, shell};
 
 /// Bounds how long a server whose broker is down takes to start; the feed retries after.
@@ -108,17 +110,19 @@ impl Services {
         Ok(Self { producer, hub, feed, probe, stop_sockets, open_sockets: OpenSockets::new() })
     }
 
-    pub fn router(&self, leptos_options: LeptosOptions) -> Router {
+    pub fn router(&self, leptos_options: LeptosOptions, web: &WebSettings) -> Router {
         let state = AppState {
             leptos_options: leptos_options.clone(),
             sockets: SocketState {
                 hub: Arc::clone(&self.hub),
                 stopping: self.stop_sockets.subscribe(),
                 open: self.open_sockets.clone(),
+                max_sockets: web.max_sockets,
             },
         };
+        let gate = Arc::new(ProduceGate::new(web));
         let routes = generate_route_list(App);
-        Router::new()
+        let router = Router::new()
             .route("/ws", get(ws::upgrade))
             .leptos_routes_with_context(
                 &state,
@@ -127,15 +131,20 @@ impl Services {
                     let producer = Arc::clone(&self.producer);
                     move || {
                         provide_context(Arc::clone(&producer));
+                        provide_context(Arc::clone(&gate));
                         security_headers::add_content_security_policy();
                     }
                 },
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(middleware::from_fn(refuse_cross_origin_posts))
-            .layer(middleware::from_fn(security_headers::add_static_headers))
-            .with_state(state)
+            .layer(middleware::from_fn(refuse_cross_origin_posts));
+        let router = match &web.basic_auth {
+            Some(credentials) => router
+                .layer(middleware::from_fn_with_state(Arc::new(credentials.clone()), basic_auth::require)),
+            None => router,
+        };
+        router.layer(middleware::from_fn(security_headers::add_static_headers)).with_state(state)
     }
 
     /// Sockets get a close frame; the producer flushes so every receipt shown is in Kafka.
@@ -177,28 +186,35 @@ pub async fn run() -> Result<(), StartupError> {
     logging::init();
     let path = settings::settings_path(&ProcessEnv);
     let kafka = settings::load_kafka(&path, &ProcessEnv)?;
+    let web = settings::load_web(&path, &ProcessEnv)?;
     let leptos_options = settings::load_leptos(&path)?;
-    tracing::info!(settings = ?kafka, "settings loaded");
+    tracing::info!(settings = ?kafka, access = ?web, "settings loaded");
 
     let broker = match &kafka.cluster {
         Cluster::Embedded(config) => Some(embedded_broker::start(config).await?),
         Cluster::External { .. } => None,
     };
-    let outcome = serve(&kafka, leptos_options).await;
+    let outcome = serve(&kafka, &web, leptos_options).await;
     if let Some(broker) = broker {
         broker.stop().await;
     }
     outcome
 }
 
-async fn serve(kafka: &KafkaSettings, leptos_options: LeptosOptions) -> Result<(), StartupError> {
+async fn serve(
+    kafka: &KafkaSettings,
+    web: &WebSettings,
+    leptos_options: LeptosOptions,
+) -> Result<(), StartupError> {
     let services = Services::connect(kafka).await?;
     let addr = leptos_options.site_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("kafka-live listening on http://{addr}");
     let stop = services.stop_signal();
-    let served = axum::serve(listener, services.router(leptos_options))
+    // The peer address is what the produce rate limit counts by.
+    let app = services.router(leptos_options, web).into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown::signal().await;
             tracing::info!("stopping");

@@ -41,6 +41,8 @@ pub struct SocketState {
     /// Flips to `true` when the server is stopping: every socket then says goodbye.
     pub stopping: watch::Receiver<bool>,
     pub open: OpenSockets,
+    /// One socket more than this is answered 503.
+    pub max_sockets: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +63,14 @@ pub async fn upgrade(
         Ok(resume) => resume.unwrap_or_default(),
         Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };
+    if state.open.count() >= state.max_sockets {
+        tracing::warn!(max_sockets = state.max_sockets, "WebSocket refused: at the socket cap");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("kafka-live is at its cap of {} live connections; try again later", state.max_sockets),
+        )
+            .into_response();
+    }
     let open = state.open.open();
     ws.read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use kafka_live::event::{Payload, ServerFrame};
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use kafka_live::server::startup::Services;
+use kafka_live::server::web_settings::WebSettings;
 use leptos::config::LeptosOptions;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -46,11 +47,16 @@ pub async fn spawn_app(topic: &str) -> TestApp {
 }
 
 pub async fn spawn_app_with(settings: KafkaSettings) -> TestApp {
+    spawn_app_with_web(settings, WebSettings::default()).await
+}
+
+/// With access and limit settings of the test's choosing.
+pub async fn spawn_app_with_web(settings: KafkaSettings, web: WebSettings) -> TestApp {
     kafka_live::server::logging::init();
     let topic = settings.topic.clone();
     let services = Services::connect(&settings).await.expect("services start");
     let options = LeptosOptions::builder().output_name("kafka-live").build();
-    let router = services.router(options);
+    let router = services.router(options, &web).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
