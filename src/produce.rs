@@ -24,7 +24,9 @@ pub enum ProduceError {
     Refused(String),
     #[error("This kafka-live is read-only: it shows the feed, and producing is turned off.")]
     ReadOnly,
-    #[error("Too many messages from this address: the limit is {per_second} a second. Nothing was produced; try again in a moment.")]
+    #[error(
+        "Too many messages from this address: the limit is {per_second} a second. Nothing was produced; try again in a moment."
+    )]
     RateLimited { per_second: u32 },
     #[error("The request did not reach the producer: {0}")]
     Request(String),

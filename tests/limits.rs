@@ -15,7 +15,8 @@ use common::{next_record, produce, settings_for, spawn_app_with_web, unique};
 
 #[tokio::test]
 async fn a_client_over_the_produce_rate_is_told_so_and_its_message_is_not_produced() {
-    let web = WebSettings { produce_rate: Some(ProduceRate { per_second: 1, burst: 2 }), ..Default::default() };
+    let web =
+        WebSettings { produce_rate: Some(ProduceRate { per_second: 1, burst: 2 }), ..Default::default() };
     let app = spawn_app_with_web(settings_for(&unique("rate")), web).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap();
 

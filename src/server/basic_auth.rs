@@ -24,9 +24,10 @@ pub async fn require(State(expected): State<Arc<BasicAuth>>, request: Request<Bo
     }
     let mut response =
         (StatusCode::UNAUTHORIZED, "kafka-live needs a user name and password.\n").into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Basic realm="kafka-live", charset="UTF-8""#));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(r#"Basic realm="kafka-live", charset="UTF-8""#),
+    );
     response
 }
 

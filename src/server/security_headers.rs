@@ -7,8 +7,8 @@
 //! DOM as HTML.
 
 use axum::body::Body;
-use axum::http::header::{self, HeaderValue};
 use axum::http::Request;
+use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use leptos::nonce::use_nonce;

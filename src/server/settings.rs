@@ -220,7 +220,10 @@ pub fn web_from_toml(
     super::web_settings::resolve(file.access, file.limits, env)
 }
 
-pub fn load_web(path: &Path, env: &impl Environment) -> Result<super::web_settings::WebSettings, SettingsError> {
+pub fn load_web(
+    path: &Path,
+    env: &impl Environment,
+) -> Result<super::web_settings::WebSettings, SettingsError> {
     let text = std::fs::read_to_string(path)
         .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
     web_from_toml(&text, path, env)

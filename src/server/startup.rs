@@ -26,10 +26,10 @@ use super::kafka::topic::{self, Ensured};
 use super::kafka::{broker_probe, feed};
 use super::open_sockets::OpenSockets;
 use super::origin::is_same_origin;
-use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
-use super::ws::{self, SocketState};
 use super::produce_gate::ProduceGate;
+use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
 use super::web_settings::WebSettings;
+use super::ws::{self, SocketState};
 use super::{basic_auth, logging, security_headers, shutdown};
 use crate::app::{App, shell};
 
