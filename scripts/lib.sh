@@ -99,6 +99,23 @@ build_app() {
 
 BIN_DIR="$CARGO_TARGET_DIR/debug"
 
+# The cache outlives clones: test and bench executables from earlier builds (another clone's
+# path, older dependencies) are never run again and, with debug info, weigh hundreds of MB
+# each. Keep the newest of each name, and incremental state touched in the last two days.
+prune_cache() {
+  local dir
+  for dir in "$CARGO_TARGET_DIR"/debug/deps "$CARGO_TARGET_DIR"/release/deps; do
+    [ -d "$dir" ] || continue
+    find "$dir" -maxdepth 1 -type f -perm -u+x -regextype posix-extended -regex '.*/[a-z0-9_]+-[0-9a-f]{16}' \
+      -printf '%T@ %f\n' | sort -rn | awk '{ split($2, name, "-"); if (seen[name[1]]++) print $2 }' |
+      while read -r stale; do rm -f "$dir/$stale" "$dir/$stale.d"; done
+  done
+  for dir in "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental; do
+    [ -d "$dir" ] && find "$dir" -mindepth 1 -maxdepth 1 -mtime +1 -exec rm -rf {} +
+  done
+  return 0
+}
+
 # wait_for_port HOST:PORT SECONDS [PID]: until something accepts there; fails early if PID dies.
 wait_for_port() {
   local address=$1 seconds=$2 pid=${3:-} host port
