@@ -1,0 +1,101 @@
+//! A client that stops reading does not grow the server: 100,000 records flow past it while
+//! another client reads them all; the server's memory stays within a stated bound; and when the
+//! stalled client reads again, it gets every record it can still be sent, and is told exactly
+//! how many it missed.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use kafka_live::server::outside_producer::{Paced, produce_paced};
+use rdkafka::producer::FutureProducer;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use common::{ServerProcess, bootstrap, unique};
+
+const RECORDS: u64 = 100_000;
+/// The bound this test holds the server to while one socket is stalled: its queue is 4,096
+/// shared frames, so the stall itself costs well under a megabyte; the rest is librdkafka's
+/// buffers and the allocator.
+const RSS_GROWTH_BOUND: u64 = 16 * 1024 * 1024;
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .unwrap()
+}
+
+/// What a client counted: record frames, and the records it was told it missed.
+async fn count(
+    socket: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+) -> (u64, u64) {
+    let (mut records, mut missed) = (0, 0);
+    while records + missed < RECORDS {
+        let Ok(Some(Ok(Message::Text(text)))) =
+            tokio::time::timeout(Duration::from_secs(30), socket.next()).await
+        else {
+            break;
+        };
+        if text.starts_with(r#"{"type":"record""#) {
+            records += 1;
+        } else if let Some(count) = text.strip_prefix(r#"{"type":"missed","count":"#) {
+            missed += count.trim_end_matches('}').parse::<u64>().unwrap();
+        }
+    }
+    (records, missed)
+}
+
+#[tokio::test]
+async fn a_stalled_client_costs_the_server_a_bounded_queue_and_learns_what_it_missed() {
+    let topic = unique("stalled");
+    let bootstrap = bootstrap();
+    let server = ServerProcess::start(&[
+        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
+        ("KAFKA_TOPIC", Some(&topic)),
+        ("KAFKA_BACKLOG", Some("0")),
+    ])
+    .await;
+    let pid = server.child.id().unwrap();
+    let url = format!("ws://{}/ws", server.addr);
+    // Small buffers on the stalled side, so the server meets back-pressure early.
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let (mut stalled, _) =
+        tokio_tungstenite::connect_async_with_config(&url, Some(config), false).await.unwrap();
+    let (mut reader, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let before = rss_kib(pid, "VmRSS:");
+
+    let reading = tokio::spawn(async move { count(&mut reader).await });
+    let producer: FutureProducer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &bootstrap)
+        .set("linger.ms", "5")
+        .set("queue.buffering.max.messages", "1000000")
+        .create()
+        .unwrap();
+    let outcome =
+        produce_paced(&producer, &topic, None, "stalled", Paced { rate: 25_000, seconds: 4 }).await.unwrap();
+    assert_eq!(outcome.acknowledged, RECORDS);
+    let (records, missed) = reading.await.unwrap();
+    assert_eq!((records, missed), (RECORDS, 0), "the reading client got every record");
+
+    let peak = rss_kib(pid, "VmHWM:");
+    let growth = (peak.saturating_sub(before)) * 1024;
+    println!(
+        "server RSS {before} KiB before, peak {peak} KiB while one client stalled through {RECORDS} records"
+    );
+    assert!(growth <= RSS_GROWTH_BOUND, "the server grew by {growth} bytes");
+
+    // Reading again (within the server's 10 s send timeout): what it gets plus what it is told
+    // it missed is exactly what was produced.
+    let (records, missed) = count(&mut stalled).await;
+    println!("the stalled client then read {records} records and was told it missed {missed}");
+    assert_eq!(records + missed, RECORDS);
+    assert!(missed > 0, "a stall this long overflows the queue");
+    server.stop().await;
+}
