@@ -1,5 +1,6 @@
 //! The console consumer binary against a real broker: it prints the original walkthrough's
-//! line for a record the test produced, and leaves cleanly on SIGTERM.
+//! line for a record the test produced, leaves cleanly on SIGTERM and Ctrl-C, and a restart
+//! resumes after the last record it printed.
 
 mod common;
 
@@ -59,4 +60,81 @@ async fn prints_each_record_then_leaves_the_group_on_sigterm() {
         .expect("the consumer exits within 30 s of SIGTERM")
         .unwrap();
     assert!(status.success(), "exit status {status}");
+}
+
+/// Starts the consumer in `group` and returns it with its printed lines.
+fn start_consumer(
+    topic: &str,
+    group: &str,
+) -> (tokio::process::Child, tokio::io::Lines<BufReader<tokio::process::ChildStdout>>) {
+    let mut child = consumer_command()
+        .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
+        .env("KAFKA_TOPIC", topic)
+        .env("KAFKA_CONSUMER_GROUP", group)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    (child, lines)
+}
+
+/// Reads printed lines until each of `values` was printed; returns every value line seen.
+async fn printed_values(
+    lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+    values: &[String],
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    tokio::time::timeout(Duration::from_secs(90), async {
+        while !values.iter().all(|value| seen.contains(value)) {
+            let line = lines.next_line().await.unwrap().expect("the consumer keeps running");
+            if let Some((_, value)) = line.split_once(": value = ") {
+                seen.push(value.to_owned());
+            }
+        }
+    })
+    .await
+    .expect("the consumer prints the records within 90 s");
+    seen
+}
+
+async fn produce_values(topic: &str, values: &[String]) {
+    let producer: FutureProducer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    for value in values {
+        producer
+            .send(FutureRecord::<(), str>::to(topic).payload(value), Duration::from_secs(10))
+            .await
+            .expect("produced");
+    }
+}
+
+#[tokio::test]
+async fn after_sigterm_or_ctrl_c_a_restarted_consumer_resumes_without_reprinting() {
+    let topic = unique("console-resume");
+    let group = unique("group");
+    let batch = |label: &str| (0..5).map(|i| format!("{label}-{i}")).collect::<Vec<_>>();
+    let (first, second, third) = (batch("first"), batch("second"), batch("third"));
+
+    // Stopped with SIGTERM, then with Ctrl-C (SIGINT): both commit what was printed.
+    let mut previous = Vec::new();
+    for (values, signal) in [(&first, libc::SIGTERM), (&second, libc::SIGINT)] {
+        produce_values(&topic, values).await;
+        let (mut child, mut lines) = start_consumer(&topic, &group);
+        let printed = printed_values(&mut lines, values).await;
+        for value in &previous {
+            assert!(!printed.contains(value), "{value} was printed again after a restart");
+        }
+        assert_eq!(&printed, values, "each record once, in order");
+        // SAFETY: kill(2) on the child this test spawned.
+        unsafe { libc::kill(child.id().unwrap() as i32, signal) };
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait()).await.unwrap().unwrap();
+        assert!(status.success(), "exit status {status}");
+        previous.extend(values.iter().cloned());
+    }
+
+    produce_values(&topic, &third).await;
+    let (mut child, mut lines) = start_consumer(&topic, &group);
+    let printed = printed_values(&mut lines, &third).await;
+    assert_eq!(printed, third, "only what came after the last stop");
+    child.kill().await.ok();
 }
