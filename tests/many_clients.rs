@@ -1,0 +1,159 @@
+//! 1,000 pages at once, for a minute, while records are produced through the page's own path
+//! and by an outside producer: no socket errors, and every socket sees every record exactly
+//! once, in order within its partition. Prints the figures the closing note reports.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use kafka_live::server::outside_producer::{Paced, produce_paced};
+use rdkafka::producer::FutureProducer;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+use common::{ServerProcess, bootstrap, unique};
+
+const SOCKETS: usize = 1000;
+const OUTSIDE_RATE: u64 = 200;
+
+#[derive(Debug, Default)]
+struct Seen {
+    records: u64,
+    out_of_order: u64,
+    missed: u64,
+    error: Option<String>,
+}
+
+async fn page(url: String, stop: Arc<AtomicBool>) -> Seen {
+    let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+    let mut seen = Seen::default();
+    let (mut socket, _) = match tokio_tungstenite::connect_async_with_config(url, Some(config), false).await {
+        Ok(connected) => connected,
+        Err(error) => {
+            seen.error = Some(error.to_string());
+            return seen;
+        }
+    };
+    let mut last: BTreeMap<i32, i64> = BTreeMap::new();
+    loop {
+        let frame = match tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
+            Err(_) if stop.load(Ordering::Relaxed) => return seen,
+            Err(_) => continue,
+            Ok(frame) => frame,
+        };
+        match frame {
+            Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
+                Ok(kafka_live::event::ServerFrame::Record(record)) => {
+                    let previous = last.insert(record.partition, record.offset);
+                    if previous.is_some_and(|p| record.offset <= p) {
+                        seen.out_of_order += 1;
+                    }
+                    seen.records += 1;
+                }
+                Ok(kafka_live::event::ServerFrame::Missed { count }) => seen.missed += count,
+                _ => {}
+            },
+            Some(Ok(_)) => {}
+            Some(Err(error)) => {
+                seen.error = Some(error.to_string());
+                return seen;
+            }
+            None => {
+                seen.error = Some("closed by the server".into());
+                return seen;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_pages_for_a_minute_each_see_every_record() {
+    // SAFETY: getrlimit/setrlimit on this process; the server inherits the raised limit.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        limit.rlim_cur = limit.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+    }
+    let seconds: u64 = std::env::var("MANY_CLIENTS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let topic = unique("many");
+    let bootstrap = bootstrap();
+    let server = ServerProcess::start(&[
+        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
+        ("KAFKA_TOPIC", Some(&topic)),
+        ("KAFKA_BACKLOG", Some("0")),
+    ])
+    .await;
+    let pid = server.child.id().unwrap();
+    let url = format!("ws://{}/ws", server.addr);
+    let stop = Arc::new(AtomicBool::new(false));
+    let pages: Vec<_> = (0..SOCKETS).map(|_| tokio::spawn(page(url.clone(), Arc::clone(&stop)))).collect();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+
+    // The page's path: one Submit every 200 ms over HTTP...
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let produce_url = format!("http://{}/api/produce", server.addr);
+    let submits = tokio::spawn(async move {
+        let (mut acknowledged, mut failed) = (0u64, 0u64);
+        while started.elapsed() < Duration::from_secs(seconds) {
+            let response = http
+                .post(&produce_url)
+                .header("Accept", "application/json")
+                .form(&[("text", "submit")])
+                .send()
+                .await;
+            match response {
+                Ok(response) if response.status().is_success() => acknowledged += 1,
+                _ => failed += 1,
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        (acknowledged, failed)
+    });
+    // ...and an outside producer, steadily.
+    let producer: FutureProducer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
+    let outside = produce_paced(&producer, &topic, None, "outside", Paced { rate: OUTSIDE_RATE, seconds })
+        .await
+        .unwrap();
+    let (submitted, failed_submits) = submits.await.unwrap();
+    let total = outside.acknowledged + submitted;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop.store(true, Ordering::Relaxed);
+
+    let mut seen = Vec::new();
+    for page in pages {
+        seen.push(page.await.unwrap());
+    }
+    let peak_rss_kib: u64 = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    server.stop().await;
+
+    let errors: Vec<&String> = seen.iter().filter_map(|s| s.error.as_ref()).collect();
+    let short: Vec<u64> = seen.iter().filter(|s| s.records != total).map(|s| s.records).collect();
+    let delivered: u64 = seen.iter().map(|s| s.records).sum();
+    println!(
+        "{SOCKETS} sockets for {seconds} s: {total} records acknowledged ({submitted} through the page's \
+         produce, {failed_submits} failed; {} from outside), {delivered} delivered, server peak RSS {peak_rss_kib} KiB",
+        outside.acknowledged
+    );
+    assert_eq!(failed_submits, 0, "every Submit was acknowledged");
+    assert!(errors.is_empty(), "{} sockets failed, first: {}", errors.len(), errors[0]);
+    assert_eq!(seen.iter().map(|s| s.missed).sum::<u64>(), 0, "no socket was told it missed records");
+    assert_eq!(seen.iter().map(|s| s.out_of_order).sum::<u64>(), 0, "every partition in order");
+    assert!(
+        short.is_empty(),
+        "{} sockets missed records (expected {total}): {:?}",
+        short.len(),
+        &short[..short.len().min(5)]
+    );
+}
