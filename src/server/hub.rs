@@ -46,8 +46,15 @@ pub fn encode(frame: &ServerFrame) -> Utf8Bytes {
 /// The last offset a client saw, per partition.
 pub type Resume = BTreeMap<i32, i64>;
 
+/// Offsets a resuming client has not seen and the hub no longer holds, per partition:
+/// `from..until`, to be read from Kafka.
+pub type Gaps = BTreeMap<i32, std::ops::Range<i64>>;
+
 pub struct Hub {
     backlog: Mutex<VecDeque<Frame>>,
+    /// Per partition, the offset the hub will publish next (the feed's start position until
+    /// it has published something). Guarded by the backlog's lock, which covers it.
+    next: Mutex<BTreeMap<i32, i64>>,
     broker: Mutex<Option<BrokerStatus>>,
     backlog_capacity: usize,
     live: broadcast::Sender<Frame>,
@@ -58,6 +65,8 @@ pub struct Subscription {
     pub backlog: Vec<Frame>,
     pub live: broadcast::Receiver<Frame>,
     pub resume: Resume,
+    /// What the client has not seen that comes before everything in `backlog` and `live`.
+    pub gaps: Gaps,
 }
 
 impl Subscription {
@@ -72,6 +81,7 @@ impl Hub {
         let (live, _) = broadcast::channel(socket_queue.max(1));
         Self {
             backlog: Mutex::new(VecDeque::with_capacity(backlog_capacity)),
+            next: Mutex::new(BTreeMap::new()),
             broker: Mutex::new(None),
             backlog_capacity,
             live,
@@ -88,11 +98,22 @@ impl Hub {
         *current = Some(status);
     }
 
+    /// Where the feed starts reading each partition, so a resuming client can be told what
+    /// lies before it.
+    pub fn feed_starts_at(&self, starts: impl IntoIterator<Item = (i32, i64)>) {
+        let _backlog = self.backlog.lock().expect("hub lock poisoned");
+        let mut next = self.next.lock().expect("hub lock poisoned");
+        for (partition, offset) in starts {
+            next.entry(partition).or_insert(offset);
+        }
+    }
+
     pub fn publish(&self, record: &FeedRecord) {
         let frame = Frame::encode(record);
         // The lock spans both steps so a subscriber sees each frame exactly once: either in
         // its backlog copy or on its receiver, never in both and never in neither.
         let mut backlog = self.backlog.lock().expect("hub lock poisoned");
+        self.next.lock().expect("hub lock poisoned").insert(record.partition, record.offset + 1);
         if self.backlog_capacity > 0 {
             if backlog.len() == self.backlog_capacity {
                 backlog.pop_front();
@@ -110,7 +131,26 @@ impl Hub {
         // A new page learns the cluster's state first, then the records it has not seen.
         let status = broker.as_ref().map(Frame::status);
         let unseen = backlog.iter().filter(|frame| !frame.seen_by(&resume)).cloned();
-        Subscription { backlog: status.into_iter().chain(unseen).collect(), live, resume }
+        let gaps = self.gaps(&backlog, &resume);
+        Subscription { backlog: status.into_iter().chain(unseen).collect(), live, resume, gaps }
+    }
+
+    /// For each partition the client saw: from its next offset up to the first offset this hub
+    /// will still hand it (the oldest in the backlog, or the next to be published).
+    fn gaps(&self, backlog: &VecDeque<Frame>, resume: &Resume) -> Gaps {
+        let next = self.next.lock().expect("hub lock poisoned");
+        resume
+            .iter()
+            .filter_map(|(&partition, &last)| {
+                let oldest_held = backlog
+                    .iter()
+                    .filter_map(|frame| frame.position)
+                    .find(|(p, _)| *p == partition)
+                    .map(|(_, offset)| offset);
+                let until = oldest_held.or_else(|| next.get(&partition).copied())?;
+                (last + 1 < until).then_some((partition, last + 1..until))
+            })
+            .collect()
     }
 
     pub fn clients(&self) -> usize {
@@ -171,6 +211,22 @@ mod tests {
         assert!(sub.live.try_recv().is_err(), "an unchanged status is not sent again");
         hub.set_broker_status(BrokerStatus::Unreachable { reason: "down".into() });
         assert!(sub.live.try_recv().unwrap().json.as_str().contains("down"));
+    }
+
+    #[test]
+    fn a_resuming_subscriber_learns_what_only_kafka_still_has() {
+        let hub = Hub::new(2, 16);
+        hub.feed_starts_at([(0, 0), (1, 0), (2, 7)]);
+        for offset in 0..5 {
+            hub.publish(&record(0, offset));
+        }
+        let sub = hub.subscribe(Resume::from([(0, 1), (1, 3), (2, 6)]));
+        // Partition 0: the backlog holds 3 and 4, so 2 comes from Kafka. Partition 1: nothing
+        // published past 0 yet, yet the client saw 3; nothing is missing. Partition 2: the feed
+        // starts at 7 and the client saw 6; nothing is missing.
+        assert_eq!(sub.gaps, Gaps::from([(0, 2..3)]));
+        let sub = hub.subscribe(Resume::from([(0, 4)]));
+        assert!(sub.gaps.is_empty(), "a client that saw everything has no gap");
     }
 
     #[test]

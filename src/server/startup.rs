@@ -20,6 +20,7 @@ use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
 use super::hub::Hub;
+use super::kafka::catch_up::CatchUp;
 use super::kafka::error::ClientError;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
@@ -36,6 +37,10 @@ use crate::app::{App, shell};
 /// Bounds how long a server whose broker is down takes to start; the feed retries after.
 const TOPIC_CHECK_TIMEOUT: Duration = Duration::from_secs(5);
 const FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+/// A reconnecting page gets at most this many of the records it missed from Kafka (the newest);
+/// it is told how many more there were.
+const CATCH_UP_LIMIT: u64 = 10_000;
+const CATCH_UP_DEADLINE: Duration = Duration::from_secs(10);
 /// Longer than a socket's own send timeout, so every socket can finish on its own.
 const SOCKET_CLOSE_TIMEOUT: Duration = Duration::from_secs(12);
 
@@ -81,6 +86,7 @@ pub struct Services {
     probe: JoinHandle<()>,
     stop_sockets: watch::Sender<bool>,
     open_sockets: OpenSockets,
+    catch_up: Arc<CatchUp>,
 }
 
 impl Services {
@@ -107,7 +113,8 @@ impl Services {
         let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub), topic_exists));
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
-        Ok(Self { producer, hub, feed, probe, stop_sockets, open_sockets: OpenSockets::new() })
+        let catch_up = Arc::new(CatchUp::new(settings.clone(), CATCH_UP_LIMIT, CATCH_UP_DEADLINE));
+        Ok(Self { producer, hub, feed, probe, stop_sockets, open_sockets: OpenSockets::new(), catch_up })
     }
 
     pub fn router(&self, leptos_options: LeptosOptions, web: &WebSettings) -> Router {
@@ -118,6 +125,7 @@ impl Services {
                 stopping: self.stop_sockets.subscribe(),
                 open: self.open_sockets.clone(),
                 max_sockets: web.max_sockets,
+                catch_up: Arc::clone(&self.catch_up),
             },
         };
         let gate = Arc::new(ProduceGate::new(web));

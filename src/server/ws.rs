@@ -20,6 +20,7 @@ use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use super::hub::{Frame, Hub, Resume, Subscription, encode};
+use super::kafka::catch_up::CatchUp;
 use super::open_sockets::{OpenSocket, OpenSockets};
 use super::origin::is_same_origin;
 use crate::event::ServerFrame;
@@ -43,6 +44,8 @@ pub struct SocketState {
     pub open: OpenSockets,
     /// One socket more than this is answered 503.
     pub max_sockets: usize,
+    /// Reads from Kafka what a reconnecting page missed and the hub no longer holds.
+    pub catch_up: Arc<CatchUp>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,7 +81,7 @@ pub async fn upgrade(
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| {
             let subscription = state.hub.subscribe(resume);
-            serve(socket, subscription, state.stopping, open)
+            serve(socket, subscription, state.stopping, state.catch_up, open)
         })
 }
 
@@ -105,10 +108,23 @@ async fn serve(
     mut socket: WebSocket,
     mut subscription: Subscription,
     mut stopping: watch::Receiver<bool>,
+    catch_up: Arc<CatchUp>,
     _open: OpenSocket,
 ) {
+    // First what only Kafka still has (older than anything the hub holds), then the backlog;
+    // live frames wait in this socket's queue meanwhile.
+    let mut first = Vec::new();
+    let gaps = std::mem::take(&mut subscription.gaps);
+    if !gaps.is_empty() {
+        let caught = catch_up.read(gaps).await;
+        if caught.missed > 0 {
+            first.push(Message::Text(encode(&ServerFrame::Missed { count: caught.missed })));
+        }
+        first.extend(caught.records.iter().map(|record| Message::Text(Frame::encode(record).json)));
+    }
     let backlog = std::mem::take(&mut subscription.backlog);
-    if !send_all(&mut socket, backlog.into_iter().map(|frame| Message::Text(frame.json)).collect()).await {
+    first.extend(backlog.into_iter().map(|frame| Message::Text(frame.json)));
+    if !send_all(&mut socket, first).await {
         return;
     }
     let mut ping = tokio::time::interval(PING_EVERY);

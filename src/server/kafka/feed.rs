@@ -50,8 +50,9 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>, topic_exists: bool) {
             tokio::task::spawn_blocking(move || assign_all(&consumer, &settings))
         };
         match assigning.await.expect("assignment task panicked") {
-            Ok(partitions) => {
-                tracing::info!(topic = %settings.topic, partitions, "live feed reading every partition");
+            Ok(starts) => {
+                tracing::info!(topic = %settings.topic, partitions = starts.len(), "live feed reading every partition");
+                hub.feed_starts_at(starts);
                 break;
             }
             Err(error) => {
@@ -98,11 +99,12 @@ fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaConte
         .create_with_context(KafkaContext::default())
 }
 
-/// Assigns every partition, each starting far enough back to fill the backlog.
+/// Assigns every partition, each starting far enough back to fill the backlog; returns where
+/// each starts.
 fn assign_all(
     consumer: &StreamConsumer<KafkaContext>,
     settings: &KafkaSettings,
-) -> Result<usize, KafkaError> {
+) -> Result<Vec<(i32, i64)>, KafkaError> {
     let metadata = consumer.fetch_metadata(Some(&settings.topic), METADATA_TIMEOUT)?;
     let topic = metadata
         .topics()
@@ -111,13 +113,15 @@ fn assign_all(
         .filter(|t| t.error().is_none() && !t.partitions().is_empty())
         .ok_or(KafkaError::MetadataFetch(rdkafka::types::RDKafkaErrorCode::UnknownTopicOrPartition))?;
     let mut assignment = TopicPartitionList::new();
+    let mut starts = Vec::new();
     for partition in topic.partitions() {
         let (low, high) = consumer.fetch_watermarks(&settings.topic, partition.id(), METADATA_TIMEOUT)?;
         let start = (high - settings.backlog as i64).max(low);
         assignment.add_partition_offset(&settings.topic, partition.id(), Offset::Offset(start))?;
+        starts.push((partition.id(), start));
     }
     consumer.assign(&assignment)?;
-    Ok(topic.partitions().len())
+    Ok(starts)
 }
 
 pub fn to_record(message: &BorrowedMessage<'_>) -> FeedRecord {

@@ -1,6 +1,8 @@
-//! rdkafka clients: the shared producer, the live feed consumer, topic creation, the probe.
+//! rdkafka clients: the shared producer, the live feed consumer, catch-up reads for a
+//! reconnecting page, topic creation, the probe.
 
 pub mod broker_probe;
+pub mod catch_up;
 pub mod context;
 pub mod error;
 pub mod feed;
