@@ -97,12 +97,13 @@ async fn printed_values(
     seen
 }
 
+/// One key for all: one partition, so "in order" is Kafka's promise, not luck.
 async fn produce_values(topic: &str, values: &[String]) {
     let producer: FutureProducer =
         rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
     for value in values {
         producer
-            .send(FutureRecord::<(), str>::to(topic).payload(value), Duration::from_secs(10))
+            .send(FutureRecord::to(topic).key("one-partition").payload(value), Duration::from_secs(10))
             .await
             .expect("produced");
     }
