@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::feed_state::{ConnectionStatus, FeedState};
+use super::keyed_rows::keyed_rows;
 use crate::event::{BrokerStatus, FeedRecord, Payload};
 
 #[component]
@@ -38,11 +39,11 @@ pub fn LiveFeed() -> impl IntoView {
                 </p>
             </Show>
             <ol class="feed-items" aria-label="Consumed events">
-                <For
-                    each=move || feed.records.get()
-                    key=|record| (record.partition, record.offset)
-                    children=move |record| view! { <FeedItem record /> }
-                />
+                {keyed_rows(
+                    move || feed.records.get(),
+                    |record| (record.partition, record.offset),
+                    |record| view! { <FeedItem record /> },
+                )}
             </ol>
         </section>
     }

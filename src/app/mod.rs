@@ -3,6 +3,7 @@
 #[cfg(feature = "hydrate")]
 mod feed_socket;
 mod feed_state;
+mod keyed_rows;
 mod live_feed;
 mod producer_box;
 
