@@ -83,10 +83,10 @@ async fn client(url: String, mut expected: watch::Receiver<Option<u64>>) -> Seen
 #[tokio::main]
 async fn main() {
     support::check_frame_reader();
-    support::raise_open_file_limit();
     let bootstrap = support::bootstrap();
     let rate = knob("BENCH_RATE", 12_000);
     let clients = knob("BENCH_CLIENTS", 100);
+    support::raise_open_file_limit(4 * clients + 1024);
     let seconds = knob("BENCH_SECONDS", 10);
 
     // One partition: offsets are then one global sequence every client can check.

@@ -22,9 +22,9 @@ async fn settled_rss(server: &Server) -> u64 {
 
 #[tokio::main]
 async fn main() {
-    support::raise_open_file_limit();
     let bootstrap = support::bootstrap();
     let sockets = knob("BENCH_SOCKETS", 5000);
+    support::raise_open_file_limit(2 * sockets + 1024);
     // Each socket is two descriptors here (client) and one in the server.
     assert!(
         support::open_file_limit() > sockets + 200,

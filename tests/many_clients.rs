@@ -72,13 +72,7 @@ async fn page(url: String, stop: Arc<AtomicBool>) -> Seen {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_pages_for_a_minute_each_see_every_record() {
-    // SAFETY: getrlimit/setrlimit on this process; the server inherits the raised limit.
-    unsafe {
-        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        limit.rlim_cur = limit.rlim_max;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-    }
+    common::raise_open_file_limit(4 * SOCKETS as u64);
     let seconds: u64 = std::env::var("MANY_CLIENTS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let topic = unique("many");
     let bootstrap = bootstrap();

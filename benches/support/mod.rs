@@ -69,12 +69,16 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// Lets this process (and the server it starts) hold thousands of sockets.
-pub fn raise_open_file_limit() {
+/// Lets this process (and the server it starts) hold thousands of sockets: the soft limit up to
+/// the hard one, and the hard one too where the process may.
+pub fn raise_open_file_limit(wanted: u64) {
     // SAFETY: getrlimit/setrlimit on this process with a valid, initialised struct.
     unsafe {
         let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        let raised =
+            libc::rlimit { rlim_cur: limit.rlim_max.max(wanted), rlim_max: limit.rlim_max.max(wanted) };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
             limit.rlim_cur = limit.rlim_max;
             libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
         }

@@ -174,3 +174,19 @@ pub fn consumer_command() -> tokio::process::Command {
         .kill_on_drop(true);
     command
 }
+
+/// Lets this process, and a server it starts afterwards, hold `wanted` descriptors: the soft
+/// limit up to the hard one, and the hard one too where the process may (CI runs as root).
+pub fn raise_open_file_limit(wanted: u64) {
+    // SAFETY: getrlimit/setrlimit on this process with a valid, initialised struct.
+    unsafe {
+        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
+        let raised =
+            libc::rlimit { rlim_cur: limit.rlim_max.max(wanted), rlim_max: limit.rlim_max.max(wanted) };
+        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
