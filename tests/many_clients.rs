@@ -76,13 +76,7 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
     let seconds: u64 = std::env::var("MANY_CLIENTS_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
     let topic = unique("many");
     let bootstrap = bootstrap();
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_BACKLOG", Some("0")),
-    ])
-    .await;
-    let pid = server.child.id().unwrap();
+    let server = ServerProcess::without_backlog(&topic).await;
     let url = format!("ws://{}/ws", server.addr);
     let stop = Arc::new(AtomicBool::new(false));
     let pages: Vec<_> = (0..SOCKETS).map(|_| tokio::spawn(page(url.clone(), Arc::clone(&stop)))).collect();
@@ -133,12 +127,7 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
     for page in pages {
         seen.push(page.await.unwrap());
     }
-    let peak_rss_kib: u64 = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap();
+    let peak_rss_kib = server.memory_kib("VmHWM:");
     server.stop().await;
 
     let errors: Vec<&String> = seen.iter().filter_map(|s| s.error.as_ref()).collect();

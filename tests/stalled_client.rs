@@ -21,16 +21,6 @@ const RECORDS: u64 = 100_000;
 /// buffers and the allocator.
 const RSS_GROWTH_BOUND: u64 = 16 * 1024 * 1024;
 
-fn rss_kib(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse().ok())
-        .unwrap()
-}
-
 /// What a client counted: record frames, and the records it was told it missed.
 async fn count(
     socket: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
@@ -55,13 +45,7 @@ async fn count(
 async fn a_stalled_client_costs_the_server_a_bounded_queue_and_learns_what_it_missed() {
     let topic = unique("stalled");
     let bootstrap = bootstrap();
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_BACKLOG", Some("0")),
-    ])
-    .await;
-    let pid = server.child.id().unwrap();
+    let server = ServerProcess::without_backlog(&topic).await;
     let url = format!("ws://{}/ws", server.addr);
     // Small buffers on the stalled side, so the server meets back-pressure early.
     let config = WebSocketConfig::default().read_buffer_size(4096);
@@ -69,7 +53,7 @@ async fn a_stalled_client_costs_the_server_a_bounded_queue_and_learns_what_it_mi
         tokio_tungstenite::connect_async_with_config(&url, Some(config), false).await.unwrap();
     let (mut reader, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_kib(pid, "VmRSS:");
+    let before = server.memory_kib("VmRSS:");
 
     let reading = tokio::spawn(async move { count(&mut reader).await });
     let producer: FutureProducer = rdkafka::ClientConfig::new()
@@ -84,7 +68,7 @@ async fn a_stalled_client_costs_the_server_a_bounded_queue_and_learns_what_it_mi
     let (records, missed) = reading.await.unwrap();
     assert_eq!((records, missed), (RECORDS, 0), "the reading client got every record");
 
-    let peak = rss_kib(pid, "VmHWM:");
+    let peak = server.memory_kib("VmHWM:");
     let growth = (peak.saturating_sub(before)) * 1024;
     println!(
         "server RSS {before} KiB before, peak {peak} KiB while one client stalled through {RECORDS} records"

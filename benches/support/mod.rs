@@ -5,11 +5,9 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
-use tokio::io::AsyncBufReadExt;
 
 /// Apache Kafka from `scripts/kafka` unless `KAFKA_BOOTSTRAP_SERVERS` names another broker.
 pub fn bootstrap() -> String {
@@ -69,21 +67,11 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// Lets this process (and the server it starts) hold thousands of sockets: the soft limit up to
-/// the hard one, and the hard one too where the process may.
-pub fn raise_open_file_limit(wanted: u64) {
-    // SAFETY: getrlimit/setrlimit on this process with a valid, initialised struct.
-    unsafe {
-        let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
-        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
-        let raised =
-            libc::rlimit { rlim_cur: limit.rlim_max.max(wanted), rlim_max: limit.rlim_max.max(wanted) };
-        if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) != 0 {
-            limit.rlim_cur = limit.rlim_max;
-            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
-        }
-    }
-}
+/// The integration tests' helpers: benchmarks share their set-up rules.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+#[allow(unused_imports)]
+pub use common::raise_open_file_limit;
 
 pub fn open_file_limit() -> u64 {
     let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
@@ -92,65 +80,28 @@ pub fn open_file_limit() -> u64 {
     limit.rlim_cur
 }
 
-/// The real `kafka-live` binary (built with this bench's profile), on a free port.
+/// The real `kafka-live` binary (built with this bench's profile), on a free port: the
+/// tests' `ServerProcess`, plus the CPU time a benchmark reports.
 pub struct Server {
-    child: tokio::process::Child,
+    process: common::ServerProcess,
     pub addr: String,
     pid: u32,
 }
 
 impl Server {
     pub async fn start(env: &[(&str, &str)]) -> Self {
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-live"));
-        command
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
-            .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
-            .env("NO_COLOR", "1")
-            .env("RUST_LOG", "warn,kafka_live=info")
-            .env_remove("KAFKA_CLIENT_PROPERTIES")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("the kafka-live binary starts");
-        let pid = child.id().unwrap();
-        let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = tokio::time::timeout(Duration::from_secs(60), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if let Some(addr) = line.split("listening on http://").nth(1) {
-                    return addr.trim().to_owned();
-                }
-                eprintln!("[server] {line}");
-            }
-            panic!("the server exited before listening");
-        })
-        .await
-        .expect("the server listens within 60 s");
-        // Keep draining its log so it never blocks on a full pipe; warnings are worth seeing.
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = lines.next_line().await {
-                eprintln!("[server] {line}");
-            }
-        });
-        Self { child, addr, pid }
+        let mut env: Vec<(&str, Option<&str>)> =
+            env.iter().map(|(key, value)| (*key, Some(*value))).collect();
+        env.push(("RUST_LOG", Some("warn,kafka_live=info")));
+        env.push(("KAFKA_CLIENT_PROPERTIES", None));
+        let process = common::ServerProcess::start(&env).await;
+        let (addr, pid) = (process.addr.clone(), process.child.id().unwrap());
+        Self { process, addr, pid }
     }
 
     /// Resident memory now, and the peak since start (VmRSS, VmHWM), in bytes.
     pub fn memory(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|line| line.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kb| kb.parse::<u64>().ok())
-                .expect("the field is in /proc/PID/status")
-                * 1024
-        };
-        (field("VmRSS:"), field("VmHWM:"))
+        (self.process.memory_kib("VmRSS:") * 1024, self.process.memory_kib("VmHWM:") * 1024)
     }
 
     /// CPU time used so far, user plus system.
@@ -164,10 +115,8 @@ impl Server {
         Duration::from_secs_f64(ticks as f64 / per_second)
     }
 
-    pub async fn stop(mut self) {
-        // SAFETY: kill(2) on the child this benchmark spawned.
-        unsafe { libc::kill(self.pid as i32, libc::SIGTERM) };
-        let _ = tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await;
+    pub async fn stop(self) {
+        self.process.stop().await;
     }
 }
 

@@ -151,6 +151,28 @@ impl ServerProcess {
         Self { child, addr, log }
     }
 
+    /// On the test broker, for `topic`, with no backlog: a page sees only what comes after it.
+    pub async fn without_backlog(topic: &str) -> Self {
+        let bootstrap = bootstrap();
+        Self::start(&[
+            ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
+            ("KAFKA_TOPIC", Some(topic)),
+            ("KAFKA_BACKLOG", Some("0")),
+        ])
+        .await
+    }
+
+    /// A memory figure of the process from `/proc/PID/status`, in KiB: `VmRSS:` now, `VmHWM:`
+    /// the peak so far.
+    pub fn memory_kib(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id().unwrap())).unwrap();
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+            .expect("the field is in /proc/PID/status")
+    }
+
     /// SIGTERM, then the exit status.
     pub async fn stop(mut self) -> std::process::ExitStatus {
         // SAFETY: kill(2) on the child this test spawned.
