@@ -205,10 +205,15 @@ async fn every_acknowledged_record_reaches_the_page_once_and_in_order_across_a_b
         let offsets: Vec<i64> = seen.iter().filter(|r| r.partition == partition).map(|r| r.offset).collect();
         assert!(offsets.windows(2).all(|w| w[0] < w[1]), "partition {partition} in order: {offsets:?}");
     }
-    // The page saw each record where the producer was told it is.
+    // The page saw each record where the producer was told it is. A batch the producer retried
+    // across the restart that the broker already had is acknowledged as a duplicate, and then
+    // librdkafka cannot say at which offset (it reports -1): only the partition is known.
     for (partition, offset, value) in &acknowledged {
         let record = seen.iter().find(|r| r.value == Some(Payload::Text(value.clone()))).unwrap();
-        assert_eq!((record.partition, record.offset), (*partition, *offset), "{value}");
+        assert_eq!(record.partition, *partition, "{value}");
+        if *offset >= 0 {
+            assert_eq!(record.offset, *offset, "{value}");
+        }
     }
     broker.stop().await;
 }
