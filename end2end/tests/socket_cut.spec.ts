@@ -1,0 +1,59 @@
+import { execFile } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
+import { promisify } from 'node:util';
+import { test, expect } from '@playwright/test';
+import { feed } from './helpers';
+
+/** A TCP proxy in front of the server that the test can cut: every connection, at once. */
+async function cuttableProxy(target: URL) {
+  const open = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect(Number(target.port), target.hostname);
+    for (const socket of [inbound, outbound]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    cut: () => open.forEach((socket) => socket.destroy()),
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
+
+test('a socket cut mid-stream reconnects and the page shows the exact sequence', async ({ page, baseURL }) => {
+  const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;
+  if (!bin) throw new Error('KAFKA_LIVE_PRODUCE_BIN is not set: run the suite through scripts/test');
+  const proxy = await cuttableProxy(new URL(baseURL!));
+  let sockets = 0;
+  page.on('websocket', () => (sockets += 1));
+  try {
+    await page.goto(proxy.url);
+    const status = page.locator('.status');
+    await expect(status).toHaveAttribute('data-status', 'live');
+
+    // 40 numbered records from outside, 20 a second; the connection is cut under the page
+    // after the fifth has arrived, with no close frame.
+    const prefix = `cut ${Date.now().toString(36)}`;
+    const producing = promisify(execFile)(bin, ['--rate', '20', '--seconds', '2', prefix], { env: process.env });
+    await expect(feed(page).locator('.value', { hasText: `${prefix} 4` }).first()).toBeVisible();
+    proxy.cut();
+    await producing;
+
+    await expect(feed(page).locator('.value', { hasText: new RegExp(`^${prefix} 39$`) })).toBeVisible({
+      timeout: 30_000,
+    });
+    await expect(status).toHaveAttribute('data-status', 'live');
+    const shown = (await feed(page).locator('.value').allTextContents()).filter((v) => v.startsWith(`${prefix} `));
+    const numbers = shown.map((v) => Number(v.slice(prefix.length + 1))).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(sockets, 'the page opened a new socket after the cut').toBeGreaterThanOrEqual(2);
+  } finally {
+    proxy.cut();
+    await proxy.close();
+  }
+});
