@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -28,7 +28,9 @@ struct Seen {
     error: Option<String>,
 }
 
-async fn page(url: String, stop: Arc<AtomicBool>) -> Seen {
+/// `ready` counts pages the server has subscribed: the first frame a page gets (the broker's
+/// status) comes from its subscription.
+async fn page(url: String, ready: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> Seen {
     let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
     let mut seen = Seen::default();
     let (mut socket, _) = match tokio_tungstenite::connect_async_with_config(url, Some(config), false).await {
@@ -39,6 +41,7 @@ async fn page(url: String, stop: Arc<AtomicBool>) -> Seen {
         }
     };
     let mut last: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut subscribed = false;
     loop {
         let frame = match tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
             Err(_) if stop.load(Ordering::Relaxed) => return seen,
@@ -46,6 +49,13 @@ async fn page(url: String, stop: Arc<AtomicBool>) -> Seen {
             Ok(frame) => frame,
         };
         match frame {
+            Some(Ok(Message::Text(text))) if !subscribed => {
+                subscribed = true;
+                ready.fetch_add(1, Ordering::Relaxed);
+                if let Ok(kafka_live::event::ServerFrame::Record(_)) = serde_json::from_str(&text) {
+                    seen.error = Some("a record before the page was counted as ready".into());
+                }
+            }
             Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
                 Ok(kafka_live::event::ServerFrame::Record(record)) => {
                     let previous = last.insert(record.partition, record.offset);
@@ -79,8 +89,17 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
     let server = ServerProcess::without_backlog(&topic).await;
     let url = format!("ws://{}/ws", server.addr);
     let stop = Arc::new(AtomicBool::new(false));
-    let pages: Vec<_> = (0..SOCKETS).map(|_| tokio::spawn(page(url.clone(), Arc::clone(&stop)))).collect();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ready = Arc::new(AtomicUsize::new(0));
+    let pages: Vec<_> = (0..SOCKETS)
+        .map(|_| tokio::spawn(page(url.clone(), Arc::clone(&ready), Arc::clone(&stop))))
+        .collect();
+    // Every page subscribed before the first record (the server keeps no backlog here), however
+    // long 1,000 handshakes take on a busy machine.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ready.load(Ordering::Relaxed) < SOCKETS {
+        assert!(Instant::now() < deadline, "{} of {SOCKETS} pages subscribed", ready.load(Ordering::Relaxed));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // The page's path: one Submit every 200 ms over HTTP, on a thread of its own so the 1,000
     // readers in this process do not delay it and its latency is the server's.
