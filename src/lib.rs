@@ -1,11 +1,16 @@
 //! kafka-live: produce text to Kafka from a page and watch every record arrive live.
 //!
-//! `app`, `event` and `produce` compile for both the server and the browser (WASM);
+//! `app`, the wire types (`event`, `produce`, `topics`, `start_position`, `topic_name`) compile for both the server and the browser (WASM);
 //! `server` is the server alone and never reaches wasm32.
+
+#![recursion_limit = "256"]
 
 pub mod app;
 pub mod event;
 pub mod produce;
+pub mod start_position;
+pub mod topic_name;
+pub mod topics;
 
 #[cfg(feature = "ssr")]
 pub mod server;

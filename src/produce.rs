@@ -1,7 +1,8 @@
 //! The produce server function and its error, shared by page and server.
 //!
 //! The function body runs on the server only; the browser gets a generated client that POSTs
-//! to `/api/produce`, or the plain HTML form does the same before the WASM has loaded.
+//! to `/api/produce`, or the plain HTML form does the same before the WASM has loaded. The
+//! form's field names are the arguments' names (`headers[0][name]` for header rows).
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -10,18 +11,35 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Receipt;
 
-/// Why a message was not produced. Every variant means: nothing was written to Kafka
-/// (or, for a timeout, Kafka never confirmed it), and the page keeps the typed text.
+/// Why nothing (or not everything) was produced. The page keeps what was typed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum ProduceError {
     #[error("Enter some text: an empty message is not produced.")]
     EmptyText,
     #[error("The message is {size} bytes; the limit is {limit} bytes. Nothing was produced.")]
     TooLarge { size: usize, limit: usize },
+    #[error("Header {row} has a value but no name. Nothing was produced.")]
+    HeaderWithoutName { row: usize },
+    #[error("{count} headers is too many: the limit is {limit}. Nothing was produced.")]
+    TooManyHeaders { count: usize, limit: usize },
+    #[error("Partition: {0}. Nothing was produced.")]
+    BadPartition(String),
+    #[error("Topic {topic} has no partition {partition}: it has {count} (0 to {last}). Nothing was produced.", last = count - 1)]
+    NoSuchPartition { topic: String, partition: i32, count: i32 },
+    #[error("Topic: {0} Nothing was produced.")]
+    BadTopic(String),
+    #[error("Topic {topic} does not exist. Nothing was produced; create it first.")]
+    UnknownTopic { topic: String },
+    #[error("Repeat: {0}. Nothing was produced.")]
+    BadRepeat(String),
+    #[error("That is {count} records; one Submit sends at most {limit}. Nothing was produced.")]
+    TooManyRecords { count: usize, limit: usize },
     #[error("Kafka did not confirm the message within {timeout_ms} ms ({reason}). Is the broker reachable?")]
     TimedOut { timeout_ms: u64, reason: String },
     #[error("Kafka refused the message: {0}")]
     Refused(String),
+    #[error("Kafka confirmed {delivered} of {total} records; the others failed: {reason}")]
+    PartlyDelivered { delivered: usize, total: usize, reason: String },
     #[error("This kafka-live is read-only: it shows the feed, and producing is turned off.")]
     ReadOnly,
     #[error(
@@ -40,25 +58,57 @@ impl FromServerFnError for ProduceError {
     }
 }
 
+/// One header row of the form. A row with neither name nor value is ignored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeaderField {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub value: String,
+}
+
 /// Query keys of the redirect after a plain form post (no WASM yet): the server writes them,
 /// the server-rendered page reads them.
 pub mod redirect_query {
     pub const TOPIC: &str = "delivered_topic";
     pub const PARTITION: &str = "delivered_partition";
     pub const OFFSET: &str = "delivered_offset";
+    pub const COUNT: &str = "delivered_count";
     pub const ERROR: &str = "error";
     pub const TEXT: &str = "text";
 }
 
-/// Produces `text` to the configured topic and returns where Kafka stored it.
+/// Produces the form's records and returns where Kafka stored each, in the order sent.
+///
+/// `text` is one record, or with `lines` set one record per non-blank line; `repeat` sends it
+/// all that many times. An empty `key` is no key; `topic` defaults to the configured one and
+/// `partition` to the partitioner's choice.
 #[server(endpoint = "produce")]
-pub async fn produce_message(text: String) -> Result<Receipt, ProduceError> {
+pub async fn produce_message(
+    text: String,
+    #[server(default)] topic: Option<String>,
+    #[server(default)] key: Option<String>,
+    #[server(default)] headers: Vec<HeaderField>,
+    #[server(default)] partition: Option<String>,
+    #[server(default)] lines: Option<String>,
+    #[server(default)] repeat: Option<String>,
+) -> Result<Receipt, ProduceError> {
+    use crate::server::produce_request::{Fields, ProduceRequest};
     let producer = expect_context::<crate::server::kafka::producer::SharedProducer>();
     let gate = expect_context::<std::sync::Arc<crate::server::produce_gate::ProduceGate>>();
+    let catalogue = expect_context::<std::sync::Arc<crate::server::kafka::catalogue::TopicCatalogue>>();
+    let chosen_topic = topic.clone();
+    let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat };
     let outcome = match gate.admit() {
-        Ok(()) => producer.produce(&text).await,
+        Ok(()) => match ProduceRequest::parse(fields, producer.limits()) {
+            Ok(request) => match catalogue.check(&request).await {
+                Ok(()) => producer.produce(request).await,
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        },
         Err(refused) => Err(refused),
     };
-    crate::server::form_fallback::redirect_plain_form_post(&text, &outcome);
+    crate::server::form_fallback::redirect_plain_form_post(&text, chosen_topic.as_deref(), &outcome);
     outcome
 }

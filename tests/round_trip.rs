@@ -19,9 +19,9 @@ async fn produced_text_reaches_a_websocket_client_with_its_partition_and_offset(
     assert_eq!(receipt.topic, app.topic);
 
     let record = next_record(&mut socket, &text).await;
-    assert_eq!((record.partition, record.offset), (receipt.partition, receipt.offset));
+    assert_eq!((record.partition, record.offset), (receipt.records[0].partition, receipt.records[0].offset));
     assert_eq!(record.topic, app.topic);
-    assert!(record.timestamp_ms.is_some());
+    assert!(record.timestamp.is_some());
     socket.close(None).await.ok();
 }
 

@@ -66,7 +66,7 @@ async fn the_whole_loop_works_over_sasl_ssl_with_a_client_properties_file() {
     let body = response.text().await.unwrap();
     let receipt: Receipt = serde_json::from_str(&body).unwrap_or_else(|_| panic!("produce failed: {body}"));
     let record = next_record(&mut socket, &text).await;
-    assert_eq!((record.partition, record.offset), (receipt.partition, receipt.offset));
+    assert_eq!((record.partition, record.offset), (receipt.records[0].partition, receipt.records[0].offset));
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ async fn an_oversized_frame_closes_that_socket_only() {
     let text = unique("still-flowing");
     let receipt: Receipt = serde_json::from_str(&produce(&app, &text).await.text().await.unwrap()).unwrap();
     let record = next_record(&mut bystander, &text).await;
-    assert_eq!(record.offset, receipt.offset);
+    assert_eq!(record.offset, receipt.records[0].offset);
 }
 
 #[tokio::test]

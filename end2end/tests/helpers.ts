@@ -13,17 +13,20 @@ export function unique(label: string): string {
  * Produces records from outside the app, as any other client of the cluster would, with the
  * project's own rdkafka helper. Returns `partition offset` per record.
  */
-export function produceFromOutside(args: string[]): string[] {
+export function produceFromOutside(args: string[], topic?: string): string[] {
   const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;
   if (!bin) throw new Error('KAFKA_LIVE_PRODUCE_BIN is not set: run the suite through scripts/test');
-  const out = execFileSync(bin, args, { env: process.env, encoding: 'utf8', timeout: 30_000 });
+  const env = topic ? { ...process.env, KAFKA_TOPIC: topic } : process.env;
+  const out = execFileSync(bin, args, { env, encoding: 'utf8', timeout: 60_000 });
   return out.trim().split('\n');
 }
 
-/** Opens the page and waits until its feed socket is live. */
-export async function openLive(page: Page): Promise<void> {
-  await page.goto('/');
+/** Opens the page (on a topic of its own, if given) and waits until its feed socket is live. */
+export async function openLive(page: Page, topic?: string): Promise<void> {
+  await page.goto(topic ? `/?topic=${topic}` : '/');
   await expect(page.locator('.status')).toHaveAttribute('data-status', 'live');
+  // The backlog is on screen.
+  await expect(page.locator('.catch-up')).toHaveAttribute('data-caught-up', 'true');
 }
 
 export function feed(page: Page) {
@@ -32,4 +35,22 @@ export function feed(page: Page) {
 
 export function feedItem(page: Page, text: string) {
   return feed(page).locator('.feed-item').filter({ has: page.locator('.value', { hasText: text }) });
+}
+
+/** A topic name no other test (or earlier run) uses. */
+export function uniqueTopic(label: string): string {
+  counter += 1;
+  return `e2e-${label}-${Date.now().toString(36)}-${process.pid}-${counter}`;
+}
+
+/** Creates a topic through the app's own server function (3 partitions, as configured). */
+export async function createTopic(page: Page, name: string): Promise<void> {
+  const response = await page.request.post('/api/create_topic', { form: { name } });
+  expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/** Produces through the page's server function, as the form does, with the fields given. */
+export async function produceThroughApp(page: Page, fields: Record<string, string>): Promise<void> {
+  const response = await page.request.post('/api/produce', { form: fields, headers: { Accept: 'application/json' } });
+  expect(response.ok(), await response.text()).toBeTruthy();
 }

@@ -1,7 +1,8 @@
-//! The browser's end of `/ws`: connect, apply every frame, draw at most once per animation
-//! frame, reconnect with backoff.
+//! The browser's end of `/ws`: connect, hand every frame to the feed state, draw at most once
+//! per animation frame, reconnect with backoff, and start over when the page asks for another topic or
+//! start position.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -11,77 +12,183 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::feed_state::{ConnectionStatus, FeedState};
-use crate::event::ServerFrame;
+use super::platform;
+use crate::start_position::StartFrom;
 
 const FIRST_RETRY_MS: u64 = 250;
 const MAX_RETRY_MS: u64 = 5_000;
+/// One animation frame at 60 Hz: the part of a frame's time that is not the draw's.
+const FRAME_MS: f64 = 1000.0 / 60.0;
 
-pub fn connect(feed: FeedState) {
-    open(feed, Rc::new(Cell::new(0)), Rc::new(Cell::new(false)));
+/// What the page reads: `None` is the configured topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub topic: Option<String>,
+    pub from: StartFrom,
 }
 
-/// `draw_scheduled` is shared by every connection of the page: one redraw request at a time.
-fn open(feed: FeedState, failures: Rc<Cell<u32>>, draw_scheduled: Rc<Cell<bool>>) {
-    let socket = match WebSocket::new(&socket_url(&feed)) {
-        Ok(socket) => socket,
-        Err(_) => return retry_later(feed, failures, draw_scheduled),
-    };
+/// One per page. Every connection carries the generation it was opened for; a connection of
+/// an older generation (the page has moved on) does nothing more.
+#[derive(Clone)]
+pub struct FeedSocket {
+    feed: FeedState,
+    target: Rc<RefCell<Target>>,
+    generation: Rc<Cell<u32>>,
+    current: Rc<RefCell<Option<WebSocket>>>,
+    failures: Rc<Cell<u32>>,
+    /// One redraw request at a time, shared by every connection.
+    draw_scheduled: Rc<Cell<bool>>,
+    /// No draw before this time (ms, `platform::now_ms`): see `schedule_draw`.
+    quiet_until: Rc<Cell<f64>>,
+}
 
-    let on_open = {
-        let failures = Rc::clone(&failures);
-        Closure::<dyn FnMut()>::new(move || {
-            failures.set(0);
-            feed.status.set(ConnectionStatus::Live);
-        })
-    };
-    let on_message = {
-        let draw_scheduled = Rc::clone(&draw_scheduled);
-        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let Some(text) = event.data().as_string() else { return };
-            match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(frame) => {
-                    if feed.apply(frame) && !draw_scheduled.replace(true) {
-                        let draw_scheduled = Rc::clone(&draw_scheduled);
-                        request_animation_frame(move || {
-                            draw_scheduled.set(false);
-                            feed.render_pending();
-                        });
-                    }
+impl FeedSocket {
+    pub fn connect(feed: FeedState, target: Target) -> Self {
+        let socket = Self {
+            feed,
+            target: Rc::new(RefCell::new(target)),
+            generation: Rc::new(Cell::new(0)),
+            current: Rc::new(RefCell::new(None)),
+            failures: Rc::new(Cell::new(0)),
+            draw_scheduled: Rc::new(Cell::new(false)),
+            quiet_until: Rc::new(Cell::new(0.0)),
+        };
+        socket.open(0);
+        // The sparkline moves on even when nothing arrives.
+        let _ = set_interval_with_handle(move || feed.tick(), Duration::from_secs(1));
+        socket
+    }
+
+    /// Another topic or start position (or the same, asked again): the old connection goes,
+    /// the list starts over.
+    pub fn retarget(&self, target: Target, again: bool) {
+        if !again && *self.target.borrow() == target {
+            return;
+        }
+        *self.target.borrow_mut() = target;
+        let generation = self.generation.get() + 1;
+        self.generation.set(generation);
+        if let Some(old) = self.current.borrow_mut().take() {
+            let _ = old.close();
+        }
+        self.failures.set(0);
+        self.feed.reset();
+        self.open(generation);
+    }
+
+    fn open(&self, generation: u32) {
+        let socket = match WebSocket::new(&self.url()) {
+            Ok(socket) => socket,
+            Err(_) => return self.retry_later(generation),
+        };
+        let on_open = {
+            let this = self.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if this.generation.get() == generation {
+                    this.failures.set(0);
+                    this.feed.status.set(ConnectionStatus::Live);
                 }
-                Err(error) => leptos::logging::warn!("kafka-live: ignoring a frame it cannot read: {error}"),
+            })
+        };
+        let on_message = {
+            let this = self.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if this.generation.get() != generation {
+                    return;
+                }
+                let Some(text) = event.data().as_string() else { return };
+                if this.feed.receive(text) {
+                    this.schedule_draw();
+                }
+            })
+        };
+        let on_close = {
+            let this = self.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+                if this.generation.get() != generation {
+                    return;
+                }
+                // A refusal is final for this topic and start position.
+                if this.feed.status.get_untracked() == ConnectionStatus::Refused {
+                    return;
+                }
+                this.feed.status.set(ConnectionStatus::Reconnecting);
+                this.retry_later(generation);
+            })
+        };
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // The socket owns its handlers for the page's lifetime; one set per connection attempt.
+        on_open.forget();
+        on_message.forget();
+        on_close.forget();
+        *self.current.borrow_mut() = Some(socket);
+    }
+
+    /// At most one draw per animation frame, and never more than half the page's time: a
+    /// draw that took (with the browser's style and layout after it) T ms is followed by T ms
+    /// without one. At a few records a second that changes nothing; in a flood, the list is
+    /// redrawn less often (always with the newest records), and clicks, scrolling and typing
+    /// still get their turn. The cost is measured, so a slow machine or a debug build adapts.
+    fn schedule_draw(&self) {
+        if self.draw_scheduled.replace(true) {
+            return;
+        }
+        let this = self.clone();
+        request_animation_frame(move || {
+            this.draw_scheduled.set(false);
+            let start = platform::now_ms();
+            if start < this.quiet_until.get() {
+                this.schedule_draw();
+                return;
             }
-        })
-    };
-    let on_close = {
-        let failures = Rc::clone(&failures);
-        Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
-            feed.status.set(ConnectionStatus::Reconnecting);
-            retry_later(feed, Rc::clone(&failures), Rc::clone(&draw_scheduled));
-        })
-    };
-    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-    // The socket owns its handlers for the page's lifetime; one set per connection attempt.
-    on_open.forget();
-    on_message.forget();
-    on_close.forget();
-}
+            this.feed.render_pending();
+            let quiet_until = Rc::clone(&this.quiet_until);
+            // The next frame starts once this one's effects, style and layout are done.
+            request_animation_frame(move || {
+                let end = platform::now_ms();
+                let cost = (end - start - FRAME_MS).max(0.0);
+                quiet_until.set(end + cost);
+            });
+        });
+    }
 
-/// 250 ms, doubling, at most 5 s between attempts.
-fn retry_later(feed: FeedState, failures: Rc<Cell<u32>>, draw_scheduled: Rc<Cell<bool>>) {
-    let attempt = failures.get();
-    failures.set(attempt.saturating_add(1));
-    let delay = FIRST_RETRY_MS.saturating_mul(1 << attempt.min(10)).min(MAX_RETRY_MS);
-    set_timeout(move || open(feed, failures, draw_scheduled), Duration::from_millis(delay));
-}
+    /// 250 ms, doubling, at most 5 s between attempts.
+    fn retry_later(&self, generation: u32) {
+        let attempt = self.failures.get();
+        self.failures.set(attempt.saturating_add(1));
+        let delay = FIRST_RETRY_MS.saturating_mul(1 << attempt.min(10)).min(MAX_RETRY_MS);
+        let this = self.clone();
+        set_timeout(
+            move || {
+                if this.generation.get() == generation {
+                    this.open(generation);
+                }
+            },
+            Duration::from_millis(delay),
+        );
+    }
 
-fn socket_url(feed: &FeedState) -> String {
-    let location = window().location();
-    let scheme = match location.protocol().as_deref() {
-        Ok("https:") => "wss",
-        _ => "ws",
-    };
-    let host = location.host().unwrap_or_default();
-    format!("{scheme}://{host}/ws{}", feed.resume_query())
+    fn url(&self) -> String {
+        let location = window().location();
+        let scheme = match location.protocol().as_deref() {
+            Ok("https:") => "wss",
+            _ => "ws",
+        };
+        let host = location.host().unwrap_or_default();
+        let target = self.target.borrow();
+        let mut query = Vec::new();
+        if let Some(topic) = &target.topic {
+            query.push(format!("topic={}", js_sys::encode_uri_component(topic)));
+        }
+        if target.from != StartFrom::Newest {
+            query.push(format!("from={}", js_sys::encode_uri_component(&target.from.to_query())));
+        }
+        if let Some(resume) = self.feed.resume_pairs() {
+            query.push(format!("resume={resume}"));
+        }
+        let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+        format!("{scheme}://{host}/ws{query}")
+    }
 }

@@ -1,24 +1,41 @@
-//! The live feed's state in the browser: records newest first, bounded, without duplicates.
+//! The live feed's state in the browser: records newest first, bounded, without duplicates,
+//! plus what the page counts about them (received, hidden by the filter, held while paused,
+//! round-trip times, records per second).
 //!
 //! Pure logic over signals, so it is the same on the server (which renders it empty) and in
 //! the browser (where the socket fills it). Records arrive far faster than a screen redraws
 //! (thousands a second), so they wait in `pending` and reach the rendered list in one step per
-//! animation frame (`render_pending`), however many came in between.
+//! animation frame (`render_pending`), however many came in between. Pausing stops that step.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
 
-use crate::event::{BrokerStatus, FeedRecord, ServerFrame};
+use super::platform;
+use super::text_filter::Matcher;
+use crate::event::{BrokerStatus, FeedRecord, Placed, Receipt, ServerFrame, record_position};
 
-/// How many records the page keeps; older ones fall off the bottom.
-pub const MAX_ITEMS: usize = 500;
+/// How many records a page keeps unless the user says otherwise.
+pub const DEFAULT_MAX_ITEMS: usize = 1000;
+/// The most the "Keep" box allows.
+pub const MAX_ITEMS_LIMIT: usize = 10_000;
+/// Round-trip times kept for the session's p50 and p99.
+const ROUND_TRIP_SAMPLES: usize = 10_000;
+/// Arrivals remembered for a receipt that comes back after its record.
+const RECENT_ARRIVALS: usize = 20_000;
+/// Produced from this page and not yet arrived; older entries are dropped past this.
+const AWAITING_LIMIT: usize = 100_000;
+pub const SPARK_SECONDS: usize = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionStatus {
     Connecting,
     Live,
     Reconnecting,
+    /// The server refused what the page asked for; the page does not retry until it changes.
+    Refused,
 }
 
 impl ConnectionStatus {
@@ -27,22 +44,74 @@ impl ConnectionStatus {
             ConnectionStatus::Connecting => "connecting",
             ConnectionStatus::Live => "live",
             ConnectionStatus::Reconnecting => "reconnecting",
+            ConnectionStatus::Refused => "refused",
         }
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+/// One record in the feed, with what the page learnt about it.
+pub struct Item {
+    pub record: FeedRecord,
+    /// Submit-to-arrival time, for records produced from this page.
+    pub round_trip_ms: ArcRwSignal<Option<f64>>,
+    /// `generation << 1 | matched`: the filter's verdict, worked out once per filter.
+    verdict: AtomicU64,
+}
+
+/// An item is itself: two records are the same item only if they are the same arrival.
+impl PartialEq for Item {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+/// When each recent record arrived and where its round trip goes, with their order for eviction.
+type RecentArrivals = (HashMap<Placed, (f64, ArcRwSignal<Option<f64>>)>, VecDeque<Placed>);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RoundTrips {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+#[derive(Clone, Copy)]
 pub struct FeedState {
-    pub records: RwSignal<VecDeque<FeedRecord>>,
+    pub records: RwSignal<VecDeque<Arc<Item>>>,
     pub status: RwSignal<ConnectionStatus>,
     /// Records the server dropped for this page because it fell behind.
     pub missed: RwSignal<u64>,
     /// Whether the server reaches Kafka; unknown until the server says.
     pub broker: RwSignal<Option<BrokerStatus>>,
+    /// Everything that was in the topic from the start position has arrived.
+    pub caught_up: RwSignal<bool>,
+    /// Why the server would not serve this page's request.
+    pub refused: RwSignal<Option<String>>,
+    /// Records that arrived on this page since it (re)started its feed.
+    pub received: RwSignal<u64>,
+    pub paused: RwSignal<bool>,
+    /// Records that arrived while paused.
+    pub held: RwSignal<u64>,
+    pub max_items: RwSignal<usize>,
+    pub filter_error: RwSignal<Option<String>>,
+    filter_generation: RwSignal<u64>,
+    pub round_trips: RwSignal<Option<RoundTrips>>,
+    /// Records per second over the last minute, oldest first.
+    pub throughput: RwSignal<Vec<u32>>,
+    filter: StoredValue<Matcher, LocalStorage>,
     /// The last offset seen per partition, sent back on reconnect so nothing repeats.
     last_seen: StoredValue<BTreeMap<i32, i64>>,
     /// Arrived, not yet rendered; oldest first, never more than the list can show.
-    pending: StoredValue<VecDeque<FeedRecord>>,
+    pending: StoredValue<VecDeque<Arc<Item>>>,
+    uncounted: StoredValue<u64>,
+    held_count: StoredValue<u64>,
+    awaiting: StoredValue<HashMap<Placed, f64>>,
+    recent: StoredValue<RecentArrivals>,
+    samples: StoredValue<(Vec<f64>, bool)>,
+    per_second: StoredValue<VecDeque<(i64, u32)>>,
+    /// Record frames as they came off the socket (and when), not yet decoded.
+    raw: StoredValue<Vec<(f64, String)>>,
+    caught_up_pending: StoredValue<bool>,
 }
 
 impl FeedState {
@@ -52,63 +121,333 @@ impl FeedState {
             status: RwSignal::new(ConnectionStatus::Connecting),
             missed: RwSignal::new(0),
             broker: RwSignal::new(None),
+            caught_up: RwSignal::new(false),
+            refused: RwSignal::new(None),
+            received: RwSignal::new(0),
+            paused: RwSignal::new(false),
+            held: RwSignal::new(0),
+            max_items: RwSignal::new(DEFAULT_MAX_ITEMS),
+            filter_error: RwSignal::new(None),
+            filter_generation: RwSignal::new(1),
+            round_trips: RwSignal::new(None),
+            throughput: RwSignal::new(vec![0; SPARK_SECONDS]),
+            filter: StoredValue::new_local(Matcher::Everything),
             last_seen: StoredValue::new(BTreeMap::new()),
             pending: StoredValue::new(VecDeque::new()),
+            uncounted: StoredValue::new(0),
+            held_count: StoredValue::new(0),
+            awaiting: StoredValue::new(HashMap::new()),
+            recent: StoredValue::new((HashMap::new(), VecDeque::new())),
+            samples: StoredValue::new((Vec::new(), false)),
+            per_second: StoredValue::new(VecDeque::new()),
+            raw: StoredValue::new(Vec::new()),
+            caught_up_pending: StoredValue::new(false),
         }
     }
 
-    /// Takes in one frame. Returns whether records are waiting for `render_pending`.
+    /// Takes in one frame as it came off the socket. Frames wait undecoded until the next
+    /// animation frame: when more records arrive than the list shows, only those it will show
+    /// are decoded. Returns whether a draw is needed.
+    pub fn receive(&self, text: String) -> bool {
+        if record_position(&text).is_some() {
+            let now = platform::now_ms();
+            self.raw.update_value(|raw| raw.push((now, text)));
+            return true;
+        }
+        // Anything else is rare and may matter before the next frame (a refusal decides
+        // whether the socket reconnects when it closes).
+        match serde_json::from_str::<ServerFrame>(&text) {
+            Ok(frame) => self.apply(frame),
+            Err(error) => {
+                leptos::logging::warn!("kafka-live: ignoring a frame it cannot read: {error}");
+                false
+            }
+        }
+    }
+
+    /// Decodes the records `receive` took in: of those this page has not seen, the newest the
+    /// list keeps. The others are counted (and their round trips taken) without decoding.
+    fn digest(&self) {
+        let raw = self.raw.try_update_value(std::mem::take).unwrap_or_default();
+        let mut fresh = Vec::new();
+        for (at, text) in raw {
+            if let Some((partition, offset)) = record_position(&text)
+                && self.first_sight(partition, offset)
+            {
+                fresh.push((Placed { partition, offset }, at, text));
+            }
+        }
+        let unshown = fresh.len().saturating_sub(self.max_items.get_untracked());
+        for (index, (placed, at, text)) in fresh.into_iter().enumerate() {
+            if index < unshown {
+                self.arrive_unshown(placed, at);
+                continue;
+            }
+            match serde_json::from_str::<ServerFrame>(&text) {
+                Ok(ServerFrame::Record(record)) => self.arrive(record, at),
+                _ => leptos::logging::warn!("kafka-live: ignoring a record frame it cannot read"),
+            }
+        }
+    }
+
+    /// Takes in one decoded frame. Returns whether anything waits for `render_pending`.
     pub fn apply(&self, frame: ServerFrame) -> bool {
         match frame {
             ServerFrame::Record(record) => {
-                let fresh = self.last_seen.try_update_value(|seen| {
-                    let last = seen.entry(record.partition).or_insert(-1);
-                    let fresh = record.offset > *last;
-                    if fresh {
-                        *last = record.offset;
-                    }
-                    fresh
-                });
-                if fresh == Some(true) {
-                    // A page that cannot draw (a background tab) must not pile records up: any
-                    // beyond what the list shows would fall off the bottom unseen anyway.
-                    self.pending.update_value(|pending| {
-                        pending.push_back(record);
-                        if pending.len() > MAX_ITEMS {
-                            pending.pop_front();
-                        }
-                    });
-                    return true;
+                if !self.first_sight(record.partition, record.offset) {
+                    return false;
                 }
+                self.arrive(record, platform::now_ms());
+                return true;
             }
             ServerFrame::Missed { count } => self.missed.update(|missed| *missed += count),
             ServerFrame::Broker(status) => self.broker.set(Some(status)),
+            // Shown with the records before it, not ahead of them.
+            ServerFrame::CaughtUp => {
+                self.caught_up_pending.set_value(true);
+                return true;
+            }
+            ServerFrame::Refused { reason } => {
+                self.status.set(ConnectionStatus::Refused);
+                self.refused.set(Some(reason));
+            }
         }
         false
     }
 
-    /// Moves every waiting record into the rendered list: one list update, one redraw.
+    /// Whether this page sees the record for the first time (a reconnect may repeat some).
+    fn first_sight(&self, partition: i32, offset: i64) -> bool {
+        let fresh = self.last_seen.try_update_value(|seen| {
+            let last = seen.entry(partition).or_insert(-1);
+            let fresh = offset > *last;
+            if fresh {
+                *last = offset;
+            }
+            fresh
+        });
+        fresh == Some(true)
+    }
+
+    /// A record the list would push off before showing it.
+    fn arrive_unshown(&self, placed: Placed, at: f64) {
+        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
+            self.round_trip(None, at - sent);
+        }
+        self.count_arrival();
+    }
+
+    /// `now`: when the record came off the socket.
+    fn arrive(&self, record: FeedRecord, now: f64) {
+        let placed = Placed { partition: record.partition, offset: record.offset };
+        let item =
+            Arc::new(Item { record, round_trip_ms: ArcRwSignal::new(None), verdict: AtomicU64::new(0) });
+        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
+            self.round_trip(Some(&item.round_trip_ms), now - sent);
+        } else {
+            self.recent.update_value(|(recent, order)| {
+                recent.insert(placed, (now, item.round_trip_ms.clone()));
+                order.push_back(placed);
+                if order.len() > RECENT_ARRIVALS
+                    && let Some(oldest) = order.pop_front()
+                {
+                    recent.remove(&oldest);
+                }
+            });
+        }
+        self.count_arrival();
+        let keep = self.max_items.get_untracked();
+        // A page that cannot draw (a background tab, or paused) must not pile records up: any
+        // beyond what the list shows would fall off the bottom unseen anyway.
+        self.pending.update_value(|pending| {
+            pending.push_back(item);
+            while pending.len() > keep {
+                pending.pop_front();
+            }
+        });
+    }
+
+    fn count_arrival(&self) {
+        self.uncounted.update_value(|n| *n += 1);
+        if self.paused.get_untracked() {
+            self.held_count.update_value(|n| *n += 1);
+        }
+        let second = (platform::wall_clock_ms() / 1000.0).floor() as i64;
+        self.per_second.update_value(|seconds| match seconds.back_mut() {
+            Some((at, count)) if *at == second => *count += 1,
+            _ => {
+                seconds.push_back((second, 1));
+                while seconds.len() > SPARK_SECONDS {
+                    seconds.pop_front();
+                }
+            }
+        });
+    }
+
+    fn round_trip(&self, signal: Option<&ArcRwSignal<Option<f64>>>, ms: f64) {
+        if let Some(signal) = signal {
+            signal.set(Some(ms));
+        }
+        self.samples.update_value(|(samples, changed)| {
+            if samples.len() == ROUND_TRIP_SAMPLES {
+                samples.remove(0);
+            }
+            samples.push(ms);
+            *changed = true;
+        });
+    }
+
+    /// What one Submit produced, and when it was clicked: each record's round trip is known
+    /// when both the receipt and the record are in, whichever comes first.
+    pub fn produced(&self, receipt: &Receipt, submitted_at: f64) {
+        for placed in &receipt.records {
+            let arrived = self.recent.try_update_value(|(recent, _)| recent.remove(placed)).flatten();
+            match arrived {
+                Some((at, signal)) => self.round_trip(Some(&signal), (at - submitted_at).max(0.0)),
+                None => self.awaiting.update_value(|awaiting| {
+                    if awaiting.len() >= AWAITING_LIMIT {
+                        awaiting.clear();
+                    }
+                    awaiting.insert(*placed, submitted_at);
+                }),
+            }
+        }
+        self.publish_counts();
+    }
+
+    /// Moves every waiting record into the rendered list (one list update, one redraw), and
+    /// brings the counters up to date. While paused, only the counters move.
     pub fn render_pending(&self) {
+        self.digest();
+        self.publish_counts();
+        if self.caught_up_pending.try_update_value(std::mem::take) == Some(true) {
+            self.caught_up.set(true);
+        }
+        if self.paused.get_untracked() {
+            self.held.set(self.held_count.get_value());
+            return;
+        }
         let pending = self.pending.try_update_value(std::mem::take).unwrap_or_default();
         if pending.is_empty() {
             return;
         }
+        let keep = self.max_items.get_untracked();
         self.records.update(|records| {
-            for record in pending {
-                records.push_front(record);
+            for item in pending {
+                records.push_front(item);
             }
-            records.truncate(MAX_ITEMS);
+            records.truncate(keep);
         });
     }
 
-    /// `?resume=0:41,1:17`, or nothing before the first record.
-    pub fn resume_query(&self) -> String {
-        self.last_seen.with_value(|seen| {
-            if seen.is_empty() {
-                return String::new();
+    fn publish_counts(&self) {
+        let arrived = self.uncounted.try_update_value(std::mem::take).unwrap_or(0);
+        if arrived > 0 {
+            self.received.update(|received| *received += arrived);
+        }
+        let summary = self.samples.try_update_value(|(samples, changed)| {
+            if !std::mem::take(changed) {
+                return None;
             }
-            let pairs: Vec<String> = seen.iter().map(|(p, o)| format!("{p}:{o}")).collect();
-            format!("?resume={}", pairs.join(","))
+            let mut sorted = samples.clone();
+            sorted.sort_by(f64::total_cmp);
+            let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+            Some(RoundTrips { count: sorted.len(), p50_ms: at(0.5), p99_ms: at(0.99) })
+        });
+        if let Some(Some(summary)) = summary {
+            self.round_trips.set(Some(summary));
+        }
+    }
+
+    pub fn pause(&self) {
+        self.held_count.set_value(0);
+        self.held.set(0);
+        self.paused.set(true);
+    }
+
+    /// Shows what arrived while paused (the newest `max_items` of it).
+    pub fn resume(&self) {
+        self.paused.set(false);
+        self.render_pending();
+        self.held_count.set_value(0);
+        self.held.set(0);
+    }
+
+    pub fn set_max_items(&self, keep: usize) {
+        let keep = keep.clamp(1, MAX_ITEMS_LIMIT);
+        self.max_items.set(keep);
+        self.records.update(|records| records.truncate(keep));
+        self.pending.update_value(|pending| {
+            while pending.len() > keep {
+                pending.pop_front();
+            }
+        });
+    }
+
+    /// Applied as the user types. An invalid regex is reported and the previous filter stays.
+    pub fn set_filter(&self, text: &str) {
+        match Matcher::parse(text) {
+            Ok(matcher) => {
+                self.filter.set_value(matcher);
+                self.filter_error.set(None);
+                self.filter_generation.update(|generation| *generation += 1);
+            }
+            Err(reason) => self.filter_error.set(Some(reason)),
+        }
+    }
+
+    /// The kept records the filter lets through, newest first.
+    pub fn visible(&self) -> Vec<Arc<Item>> {
+        let generation = self.filter_generation.get();
+        self.records
+            .with(|records| records.iter().filter(|item| self.passes(item, generation)).cloned().collect())
+    }
+
+    fn passes(&self, item: &Item, generation: u64) -> bool {
+        let verdict = item.verdict.load(Ordering::Relaxed);
+        if verdict >> 1 == generation {
+            return verdict & 1 == 1;
+        }
+        let matched = self.filter.with_value(|filter| filter.matches(&item.record));
+        item.verdict.store(generation << 1 | u64::from(matched), Ordering::Relaxed);
+        matched
+    }
+
+    /// Called once a second: the sparkline's last minute, oldest first.
+    pub fn tick(&self) {
+        let now = (platform::wall_clock_ms() / 1000.0).floor() as i64;
+        let counts = self.per_second.with_value(|seconds| {
+            (0..SPARK_SECONDS as i64)
+                .map(|ago| {
+                    let second = now - (SPARK_SECONDS as i64 - 1) + ago;
+                    seconds.iter().find(|(at, _)| *at == second).map_or(0, |(_, count)| *count)
+                })
+                .collect::<Vec<_>>()
+        });
+        self.throughput.set(counts);
+    }
+
+    /// A new topic or start position: the page starts over.
+    pub fn reset(&self) {
+        self.records.set(VecDeque::new());
+        self.pending.set_value(VecDeque::new());
+        self.raw.set_value(Vec::new());
+        self.last_seen.set_value(BTreeMap::new());
+        self.missed.set(0);
+        self.caught_up.set(false);
+        self.caught_up_pending.set_value(false);
+        self.refused.set(None);
+        self.received.set(0);
+        self.uncounted.set_value(0);
+        self.held_count.set_value(0);
+        self.held.set(0);
+        self.status.set(ConnectionStatus::Connecting);
+    }
+
+    /// `?resume=0:41,1:17`-style pairs, or nothing before the first record.
+    pub fn resume_pairs(&self) -> Option<String> {
+        self.last_seen.with_value(|seen| {
+            (!seen.is_empty())
+                .then(|| seen.iter().map(|(p, o)| format!("{p}:{o}")).collect::<Vec<_>>().join(","))
         })
     }
 }
@@ -129,9 +468,12 @@ mod tests {
             topic: "t".into(),
             partition,
             offset,
-            timestamp_ms: None,
+            timestamp: None,
             key: None,
+            headers: Vec::new(),
             value: Some(Payload::Text(format!("{partition}:{offset}"))),
+            size: 3,
+            cut: false,
         })
     }
 
@@ -141,7 +483,8 @@ mod tests {
     }
 
     fn shown(feed: &FeedState) -> Vec<(i32, i64)> {
-        feed.records.with_untracked(|records| records.iter().map(|r| (r.partition, r.offset)).collect())
+        feed.records
+            .with_untracked(|records| records.iter().map(|i| (i.record.partition, i.record.offset)).collect())
     }
 
     #[test]
@@ -153,6 +496,7 @@ mod tests {
             assert!(shown(&feed).is_empty(), "nothing is drawn between animation frames");
             feed.render_pending();
             assert_eq!(shown(&feed), vec![(1, 7), (0, 1)]);
+            assert_eq!(feed.received.get_untracked(), 2);
         });
     }
 
@@ -165,22 +509,97 @@ mod tests {
             assert!(!feed.apply(record(0, 4)));
             feed.render_pending();
             assert_eq!(shown(&feed), vec![(0, 5)]);
-            assert_eq!(feed.resume_query(), "?resume=0:5");
+            assert_eq!(feed.resume_pairs().as_deref(), Some("0:5"));
         });
     }
 
     #[test]
-    fn a_page_that_cannot_draw_holds_no_more_than_the_list_shows() {
+    fn the_page_keeps_the_newest_n_whatever_arrives() {
         with_owner(|| {
             let feed = FeedState::new();
-            for offset in 0..(MAX_ITEMS as i64 * 3) {
+            feed.set_max_items(100);
+            for offset in 0..300 {
                 feed.apply(record(0, offset));
             }
-            feed.pending.with_value(|pending| assert_eq!(pending.len(), MAX_ITEMS));
+            feed.pending.with_value(|pending| assert_eq!(pending.len(), 100));
             feed.render_pending();
             let shown = shown(&feed);
-            assert_eq!(shown.len(), MAX_ITEMS);
-            assert_eq!(shown[0], (0, MAX_ITEMS as i64 * 3 - 1), "the newest record is on top");
+            assert_eq!(shown.len(), 100);
+            assert_eq!(shown[0], (0, 299), "the newest record is on top");
+            assert_eq!(feed.received.get_untracked(), 300, "the counter counts every arrival");
+        });
+    }
+
+    #[test]
+    fn a_flood_decodes_only_what_the_list_shows_and_counts_everything() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.set_max_items(10);
+            for offset in 0..1000 {
+                feed.receive(serde_json::to_string(&record(0, offset)).unwrap());
+            }
+            feed.receive(serde_json::to_string(&ServerFrame::Missed { count: 3 }).unwrap());
+            feed.render_pending();
+            assert_eq!(shown(&feed), (990..1000).rev().map(|o| (0, o)).collect::<Vec<_>>());
+            assert_eq!(feed.received.get_untracked(), 1000);
+            assert_eq!(feed.missed.get_untracked(), 3);
+            assert_eq!(feed.resume_pairs().as_deref(), Some("0:999"));
+        });
+    }
+
+    #[test]
+    fn paused_records_are_held_and_counted_then_shown_on_resume() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.apply(record(0, 0));
+            feed.render_pending();
+            feed.pause();
+            for offset in 1..=12 {
+                feed.apply(record(0, offset));
+            }
+            feed.render_pending();
+            assert_eq!(feed.held.get_untracked(), 12);
+            assert_eq!(shown(&feed).len(), 1, "nothing new is drawn while paused");
+            feed.resume();
+            assert_eq!(shown(&feed).len(), 13);
+            assert_eq!(feed.held.get_untracked(), 0);
+        });
+    }
+
+    #[test]
+    fn the_filter_hides_without_dropping_and_a_bad_regex_keeps_the_last_filter() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            for offset in 0..10 {
+                feed.apply(record(0, offset));
+            }
+            feed.render_pending();
+            feed.set_filter("0:3");
+            assert_eq!(feed.visible().len(), 1);
+            assert_eq!(feed.records.with_untracked(VecDeque::len), 10);
+            feed.set_filter("");
+            assert_eq!(feed.visible().len(), 10);
+        });
+    }
+
+    #[test]
+    fn a_round_trip_is_known_whether_the_receipt_or_the_record_comes_first() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            let receipt =
+                |offset| Receipt { topic: "t".into(), records: vec![Placed { partition: 0, offset }] };
+            // The receipt first, then the record.
+            feed.produced(&receipt(1), 0.0);
+            feed.apply(record(0, 1));
+            // The record first, then the receipt.
+            feed.apply(record(0, 2));
+            feed.produced(&receipt(2), 0.0);
+            feed.render_pending();
+            let timed = feed.records.with_untracked(|records| {
+                records.iter().filter(|item| item.round_trip_ms.get_untracked().is_some()).count()
+            });
+            assert_eq!(timed, 2);
+            assert_eq!(feed.round_trips.get_untracked().map(|r| r.count), Some(2));
         });
     }
 }

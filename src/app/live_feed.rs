@@ -1,23 +1,63 @@
-//! The live feed beside the producer box: every consumed record, newest on top.
+//! The live feed beside the producer box: every consumed record, newest on top, with where it
+//! started, what the filter hides, pause, the session's round trips and the throughput.
 
 use leptos::prelude::*;
 
+use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
+use super::feed_item::FeedItem;
 use super::feed_state::{ConnectionStatus, FeedState};
 use super::keyed_rows::keyed_rows;
-use crate::event::{BrokerStatus, FeedRecord, Payload};
+use super::producer_draft::ProducerDraft;
+use super::sparkline::Sparkline;
+use crate::event::BrokerStatus;
+use crate::start_position::StartFrom;
+use crate::topics::{Catalogue, TopicsError};
+
+const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
 
 #[component]
-pub fn LiveFeed() -> impl IntoView {
-    let feed = FeedState::new();
-    // Effects run only in the browser: the server renders the empty feed, the WASM connects.
-    Effect::new(move |started: Option<()>| {
-        if started.is_none() {
-            #[cfg(feature = "hydrate")]
-            super::feed_socket::connect(feed);
+pub fn LiveFeed(
+    topic: Memo<Option<String>>,
+    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
+    draft: ProducerDraft,
+    feed: FeedState,
+    /// Bumped when a topic is created: a refused feed asks again.
+    created: RwSignal<u32>,
+) -> impl IntoView {
+    let start = RwSignal::new(StartFrom::Newest);
+    // Effects run only in the browser: the server renders the empty feed, the WASM connects,
+    // and connects again whenever the topic or the start position changes.
+    Effect::new(move |socket: Option<Option<()>>| {
+        let target_topic = topic.get();
+        let from = start.get();
+        created.track();
+        #[cfg(feature = "hydrate")]
+        {
+            use super::feed_socket::{FeedSocket, Target};
+            thread_local! {
+                static SOCKET: std::cell::RefCell<Option<FeedSocket>> = const { std::cell::RefCell::new(None) };
+            }
+            let target = Target { topic: target_topic, from };
+            SOCKET.with(|cell| {
+                let mut cell = cell.borrow_mut();
+                match cell.as_ref() {
+                    Some(existing) if socket.is_some() => existing.retarget(target, true),
+                    _ => *cell = Some(FeedSocket::connect(feed, target)),
+                }
+            });
         }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (target_topic, from, socket);
+        Some(())
     });
 
+    let display_limit =
+        move || catalogue.get().and_then(Result::ok).map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
+    let on_reproduce = Callback::new(move |record| draft.fill_from(&record));
+    let visible = Memo::new(move |_| feed.visible());
+    let hidden = move || feed.records.with(|records| records.len()).saturating_sub(visible.with(Vec::len));
     let status = move || feed.status.get();
+
     view! {
         <section class="feed">
             <header class="feed-header">
@@ -28,22 +68,51 @@ pub fn LiveFeed() -> impl IntoView {
                             ConnectionStatus::Connecting => "Connecting…",
                             ConnectionStatus::Live => "Live",
                             ConnectionStatus::Reconnecting => "Reconnecting…",
+                            ConnectionStatus::Refused => "Refused",
                         }}
                     </span>
                     <BrokerIndicator broker=feed.broker />
+                    <span class="catch-up" data-caught-up=move || feed.caught_up.get().to_string()>
+                        {move || if feed.caught_up.get() { "Caught up" } else { "Catching up…" }}
+                    </span>
+                    <Sparkline counts=feed.throughput />
                 </div>
             </header>
+            <div class="feed-toolbar">
+                <StartPicker start />
+                <FilterBox feed />
+                <PauseButton feed />
+                <KeepBox feed />
+            </div>
+            <p class="counters">
+                <span class="received" data-count=move || feed.received.get()>
+                    {move || format!("{} received", feed.received.get())}
+                </span>
+                <span class="shown" data-count=move || visible.with(Vec::len)>
+                    {move || format!("{} shown", visible.with(Vec::len))}
+                </span>
+                <span class="hidden" data-count=hidden>{move || format!("{} hidden by the filter", hidden())}</span>
+                {move || feed.round_trips.get().map(|rt| view! {
+                    <span class="round-trips" data-count=rt.count data-p50=rt.p50_ms data-p99=rt.p99_ms>
+                        {format!("Round trip p50 {:.1} ms, p99 {:.1} ms ({} records)", rt.p50_ms, rt.p99_ms, rt.count)}
+                    </span>
+                })}
+            </p>
+            {move || feed.refused.get().map(|reason| view! { <p class="refused" role="alert">{reason}</p> })}
             <Show when=move || { feed.missed.get() > 0 }>
                 <p class="missed" role="status">
                     {move || format!("{} records were skipped because this page fell behind.", feed.missed.get())}
                 </p>
             </Show>
             <ol class="feed-items" aria-label="Consumed events">
-                {keyed_rows(
-                    move || feed.records.get(),
-                    |record| (record.partition, record.offset),
-                    |record| view! { <FeedItem record /> },
-                )}
+                {move || {
+                    let limit = display_limit();
+                    keyed_rows(
+                        move || visible.get(),
+                        |item| std::sync::Arc::as_ptr(item) as usize,
+                        move |item| view! { <FeedItem item display_limit=limit on_reproduce /> },
+                    )
+                }}
             </ol>
         </section>
     }
@@ -66,67 +135,5 @@ fn BrokerIndicator(broker: RwSignal<Option<BrokerStatus>>) -> impl IntoView {
             }
             .into_any()
         }
-    }
-}
-
-#[component]
-fn FeedItem(record: FeedRecord) -> impl IntoView {
-    let (value, value_class) = shown(&record.value, "value");
-    let (key, _) = shown(&record.key, "key");
-    let when = record.timestamp_ms.map(format_timestamp).unwrap_or_else(|| "no timestamp".into());
-    view! {
-        <li class="feed-item" data-partition=record.partition data-offset=record.offset>
-            // A text node: whatever the record holds, it is never parsed as HTML.
-            <pre class=value_class>{value}</pre>
-            <dl class="meta">
-                <dt>"key"</dt><dd class="key">{key}</dd>
-                <dt>"partition"</dt><dd class="partition">{record.partition}</dd>
-                <dt>"offset"</dt><dd class="offset">{record.offset}</dd>
-                <dt>"time"</dt><dd class="timestamp">{when}</dd>
-            </dl>
-        </li>
-    }
-}
-
-fn shown(payload: &Option<Payload>, class: &str) -> (String, String) {
-    match payload {
-        None => ("null".into(), format!("{class} null")),
-        Some(payload) if payload.is_binary() => (payload.display(), format!("{class} binary")),
-        Some(payload) => (payload.display(), class.to_owned()),
-    }
-}
-
-/// UTC, to the millisecond: the same on the server and in every browser.
-fn format_timestamp(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let millis = ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{millis:03} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Howard Hinnant's days-to-civil algorithm, to avoid a date crate in the WASM bundle.
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_show_in_utc() {
-        assert_eq!(format_timestamp(0), "1970-01-01 00:00:00.000 UTC");
-        assert_eq!(format_timestamp(1_764_161_531_007), "2025-11-26 12:52:11.007 UTC");
     }
 }

@@ -1,21 +1,34 @@
-//! The page: a producer box beside the live feed.
+//! The page: a producer box beside the live feed, both on the topic in the address.
 
+mod feed_controls;
+mod feed_item;
 #[cfg(feature = "hydrate")]
 mod feed_socket;
 mod feed_state;
 mod keyed_rows;
 mod live_feed;
+mod platform;
 mod producer_box;
+mod producer_draft;
+mod sparkline;
+mod text_filter;
+mod topic_picker;
+mod value_view;
 
 pub use feed_state::{ConnectionStatus, FeedState};
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
+use crate::topic_name::TopicName;
+use crate::topics::list_topics;
 use live_feed::LiveFeed;
 use producer_box::ProducerBox;
+use producer_draft::ProducerDraft;
+use topic_picker::TopicPicker;
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -52,13 +65,26 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    // `?topic=` as typed; a name Kafka would refuse is reported, and the default shown.
+    let asked = Memo::new(move |_| query.with(|q| q.get("topic")).filter(|t| !t.trim().is_empty()));
+    let topic = Memo::new(move |_| {
+        asked.get().and_then(|t| TopicName::parse(&t).ok()).map(|t| t.as_str().to_owned())
+    });
+    let bad_topic = move || asked.get().and_then(|t| TopicName::parse(&t).err());
+    let catalogue = LocalResource::new(list_topics);
+    let draft = ProducerDraft::new(String::new());
+    let feed = FeedState::new();
+    let created = RwSignal::new(0u32);
     view! {
         <main class="layout">
             <section class="producer" aria-labelledby="producer-title">
                 <h1 id="producer-title">"Producer"</h1>
-                <ProducerBox />
+                <TopicPicker topic catalogue created />
+                {move || bad_topic().map(|reason| view! { <p class="error" role="alert">{format!("Topic in the address: {reason}")}</p> })}
+                <ProducerBox topic catalogue draft feed created />
             </section>
-            <LiveFeed />
+            <LiveFeed topic catalogue draft feed created />
         </main>
     }
 }

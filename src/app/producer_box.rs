@@ -1,4 +1,5 @@
-//! The producer box: the original walkthrough's "Enter Text:" and "Submit", as a real form.
+//! The producer box: the original walkthrough's "Enter Text:" and "Submit", as a real form,
+//! with a key, headers, a partition, one record per line and a repeat count.
 //!
 //! `ActionForm` posts to the produce server function. With the WASM loaded it does so without
 //! leaving the page; before that, the browser posts the form itself and the server redirects
@@ -7,19 +8,37 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::event::Receipt;
-use crate::produce::ProduceMessage;
+use super::feed_state::FeedState;
+use super::platform;
+use super::producer_draft::ProducerDraft;
 use crate::produce::redirect_query as query;
+use crate::produce::{ProduceError, ProduceMessage};
+use crate::topics::{Catalogue, CreateTopic, TopicsError};
 
 /// What the last submit came to, shown under the box.
 #[derive(Debug, Clone, PartialEq)]
 enum Outcome {
-    Delivered(Receipt),
-    Failed(String),
+    Delivered {
+        text: String,
+        partition: i32,
+        offset: i64,
+        count: usize,
+    },
+    Failed(ProduceError),
+    /// After a plain form post, the error is only text.
+    FailedText(String),
 }
 
 #[component]
-pub fn ProducerBox() -> impl IntoView {
+pub fn ProducerBox(
+    /// `None`: the configured topic.
+    topic: Memo<Option<String>>,
+    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
+    draft: ProducerDraft,
+    feed: FeedState,
+    /// Bumped when a topic is created, so the feed asks again.
+    created: RwSignal<u32>,
+) -> impl IntoView {
     let produce = ServerAction::<ProduceMessage>::new();
     let params = use_query_map();
 
@@ -27,53 +46,243 @@ pub fn ProducerBox() -> impl IntoView {
     let from_redirect = params.with_untracked(|q| {
         let delivered = (q.get(query::TOPIC), q.get(query::PARTITION), q.get(query::OFFSET));
         if let (Some(topic), Some(partition), Some(offset)) = delivered {
-            let partition = partition.parse().ok()?;
-            let offset = offset.parse().ok()?;
-            return Some(Outcome::Delivered(Receipt { topic, partition, offset }));
+            let (partition, offset) = (partition.parse().ok()?, offset.parse().ok()?);
+            let count = q.get(query::COUNT).and_then(|c| c.parse().ok()).unwrap_or(1);
+            let text = if count == 1 {
+                format!("Delivered to {topic} [partition {partition}] at offset {offset}")
+            } else {
+                format!("Delivered {count} records to {topic}, the first to [partition {partition}] at offset {offset}")
+            };
+            return Some(Outcome::Delivered { text, partition, offset, count });
         }
-        q.get(query::ERROR).map(Outcome::Failed)
+        q.get(query::ERROR).map(Outcome::FailedText)
     });
     let typed_before_redirect = params.with_untracked(|q| q.get(query::TEXT)).unwrap_or_default();
+    if !typed_before_redirect.is_empty() {
+        draft.text.set(typed_before_redirect.clone());
+    }
 
-    let text = RwSignal::new(typed_before_redirect.clone());
     let outcome = move || match produce.value().get() {
-        Some(Ok(receipt)) => Some(Outcome::Delivered(receipt)),
-        Some(Err(error)) => Some(Outcome::Failed(error.to_string())),
+        Some(Ok(receipt)) => {
+            let first = receipt.first();
+            Some(Outcome::Delivered {
+                text: receipt.to_string(),
+                partition: first.map_or(-1, |p| p.partition),
+                offset: first.map_or(-1, |p| p.offset),
+                count: receipt.records.len(),
+            })
+        }
+        Some(Err(error)) => Some(Outcome::Failed(error)),
         None => from_redirect.clone(),
     };
-    // A delivered message clears the box; a failed one keeps the text for another try.
+    // Submit time, for each record's round trip.
+    let submitted_at = StoredValue::new(0.0);
     Effect::new(move || {
-        if let Some(Ok(_)) = produce.value().get() {
-            text.set(String::new());
+        if produce.pending().get() {
+            submitted_at.set_value(platform::now_ms());
         }
     });
+    // A delivered message clears the text (key and headers stay for the next); a failed one
+    // keeps everything for another try.
+    Effect::new(move || {
+        if let Some(Ok(receipt)) = produce.value().get() {
+            feed.produced(&receipt, submitted_at.get_value());
+            draft.text.set(String::new());
+        }
+    });
+
+    let partitions = move || {
+        let catalogue = catalogue.get().and_then(Result::ok)?;
+        let name = topic.get().unwrap_or_else(|| catalogue.default_topic.clone());
+        catalogue.partitions_of(&name)
+    };
 
     view! {
         <ActionForm action=produce attr:class="producer-form">
-            <label for="producer-text">"Enter Text:"</label>
-            <div class="producer-row">
+            <input type="hidden" name="topic" prop:value=move || topic.get().unwrap_or_default() />
+            <div class="field">
+                <label for="producer-key">"Key"</label>
                 <input
-                    id="producer-text"
-                    name="text"
+                    id="producer-key"
+                    name="key"
                     type="text"
                     autocomplete="off"
-                    autofocus
-                    value=typed_before_redirect
-                    prop:value=move || text.get()
-                    on:input=move |ev| text.set(event_target_value(&ev))
+                    placeholder="none"
+                    prop:value=move || draft.key.get()
+                    on:input=move |ev| draft.key.set(event_target_value(&ev))
                 />
+            </div>
+            <HeaderRows draft />
+            <div class="field">
+                <label for="producer-partition">"Partition"</label>
+                <select
+                    id="producer-partition"
+                    name="partition"
+                    prop:value=move || draft.partition.get()
+                    on:change=move |ev| draft.partition.set(event_target_value(&ev))
+                >
+                    <option value="">"Automatic"</option>
+                    {move || {
+                        (0..partitions().unwrap_or(0))
+                            .map(|p| view! { <option value=p.to_string()>{format!("Partition {p}")}</option> })
+                            .collect_view()
+                    }}
+                </select>
+            </div>
+            <label for="producer-text">"Enter Text:"</label>
+            <div class="producer-row">
+                {move || {
+                    if draft.lines.get() {
+                        view! {
+                            <textarea
+                                id="producer-text"
+                                name="text"
+                                rows="6"
+                                prop:value=move || draft.text.get()
+                                on:input=move |ev| draft.text.set(event_target_value(&ev))
+                            ></textarea>
+                        }
+                            .into_any()
+                    } else {
+                        view! {
+                            <input
+                                id="producer-text"
+                                name="text"
+                                type="text"
+                                autocomplete="off"
+                                autofocus
+                                value=draft.text.get_untracked()
+                                prop:value=move || draft.text.get()
+                                on:input=move |ev| draft.text.set(event_target_value(&ev))
+                            />
+                        }
+                            .into_any()
+                    }
+                }}
                 <button type="submit" disabled=move || produce.pending().get()>
                     "Submit"
                 </button>
             </div>
+            <div class="bulk">
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="lines"
+                        value="on"
+                        prop:checked=move || draft.lines.get()
+                        on:change=move |ev| draft.lines.set(event_target_checked(&ev))
+                    />
+                    "One record per line"
+                </label>
+                <label for="producer-repeat">"Repeat"</label>
+                <input
+                    id="producer-repeat"
+                    name="repeat"
+                    type="number"
+                    min="1"
+                    max="10000"
+                    prop:value=move || draft.repeat.get()
+                    on:input=move |ev| draft.repeat.set(event_target_value(&ev))
+                />
+            </div>
         </ActionForm>
         {move || match outcome() {
-            Some(Outcome::Delivered(receipt)) => {
-                view! { <p class="receipt" role="status" data-partition=receipt.partition data-offset=receipt.offset>{receipt.to_string()}</p> }.into_any()
+            Some(Outcome::Delivered { text, partition, offset, count }) => {
+                view! {
+                    <p class="receipt" role="status" data-partition=partition data-offset=offset data-count=count>
+                        {text}
+                    </p>
+                }
+                    .into_any()
             }
-            Some(Outcome::Failed(reason)) => {
-                view! { <p class="error" role="alert">{reason}</p> }.into_any()
+            Some(Outcome::Failed(ProduceError::UnknownTopic { topic })) => {
+                let reason = ProduceError::UnknownTopic { topic: topic.clone() }.to_string();
+                view! {
+                    <div class="error" role="alert">
+                        <p>{reason}</p>
+                        <CreateTopicButton name=topic catalogue created />
+                    </div>
+                }
+                    .into_any()
             }
+            Some(Outcome::Failed(error)) => view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any(),
+            Some(Outcome::FailedText(reason)) => view! { <p class="error" role="alert">{reason}</p> }.into_any(),
+            None => ().into_any(),
+        }}
+    }
+}
+
+/// Name/value rows; blank rows are ignored by the server.
+#[component]
+fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
+    view! {
+        <fieldset class="headers">
+            <legend>"Headers"</legend>
+            <For each=move || draft.headers.get() key=|row| row.id let:row>
+                {
+                    let index = move || draft.headers.with(|rows| rows.iter().position(|r| r.id == row.id).unwrap_or(0));
+                    view! {
+                        <div class="header-row">
+                            <input
+                                type="text"
+                                aria-label="Header name"
+                                name=move || format!("headers[{}][name]", index())
+                                prop:value=move || row.name.get()
+                                on:input=move |ev| row.name.set(event_target_value(&ev))
+                            />
+                            <input
+                                type="text"
+                                aria-label="Header value"
+                                name=move || format!("headers[{}][value]", index())
+                                prop:value=move || row.value.get()
+                                on:input=move |ev| row.value.set(event_target_value(&ev))
+                            />
+                            <button type="button" aria-label="Remove header" on:click=move |_| draft.remove_header(row.id)>
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="add-header" on:click=move |_| draft.add_header(String::new(), String::new())>
+                "Add header"
+            </button>
+        </fieldset>
+    }
+}
+
+/// The offer that goes with "Topic … does not exist".
+#[component]
+pub fn CreateTopicButton(
+    name: String,
+    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
+    created: RwSignal<u32>,
+) -> impl IntoView {
+    let create = ServerAction::<CreateTopic>::new();
+    Effect::new(move || {
+        if let Some(Ok(_)) = create.value().get() {
+            catalogue.refetch();
+            created.update(|n| *n += 1);
+        }
+    });
+    let label = format!("Create topic {name}");
+    view! {
+        <button
+            type="button"
+            class="create-topic"
+            disabled=move || create.pending().get()
+            on:click=move |_| {
+                create.dispatch(CreateTopic { name: name.clone() });
+            }
+        >
+            {label}
+        </button>
+        {move || match create.value().get() {
+            Some(Ok(info)) => {
+                view! { <span class="created" role="status">{format!("Created {} with {} partitions.", info.name, info.partitions)}</span> }
+                    .into_any()
+            }
+            Some(Err(error)) => view! { <span class="error" role="alert">{error.to_string()}</span> }.into_any(),
             None => ().into_any(),
         }}
     }

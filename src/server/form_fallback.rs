@@ -14,26 +14,35 @@ use crate::produce::redirect_query as query;
 /// Browsers and proxies cap URLs at a few KiB to a few tens of KiB.
 const MAX_REFILL_BYTES: usize = 4 * 1024;
 
-pub fn redirect_plain_form_post(text: &str, outcome: &Result<Receipt, ProduceError>) {
+pub fn redirect_plain_form_post(text: &str, topic: Option<&str>, outcome: &Result<Receipt, ProduceError>) {
     let Some(parts) = use_context::<Parts>() else { return };
     if !is_plain_form_post(&parts.headers) {
         return;
     }
-    let pairs: Vec<(&str, String)> = match outcome {
-        Ok(receipt) => vec![
-            (query::TOPIC, receipt.topic.clone()),
-            (query::PARTITION, receipt.partition.to_string()),
-            (query::OFFSET, receipt.offset.to_string()),
-        ],
+    // The page comes back showing the topic it produced to.
+    let mut pairs: Vec<(&str, String)> = topic
+        .filter(|topic| !topic.trim().is_empty())
+        .map(|topic| ("topic", topic.trim().to_owned()))
+        .into_iter()
+        .collect();
+    match outcome {
+        Ok(receipt) => {
+            let first = receipt.first().unwrap_or(crate::event::Placed { partition: -1, offset: -1 });
+            pairs.extend([
+                (query::TOPIC, receipt.topic.clone()),
+                (query::PARTITION, first.partition.to_string()),
+                (query::OFFSET, first.offset.to_string()),
+                (query::COUNT, receipt.records.len().to_string()),
+            ]);
+        }
         Err(error) => {
-            let mut pairs = vec![(query::ERROR, error.to_string())];
+            pairs.push((query::ERROR, error.to_string()));
             // Refill the box, unless the text would make the redirect URL absurdly long.
             if text.len() <= MAX_REFILL_BYTES {
                 pairs.push((query::TEXT, text.to_owned()));
             }
-            pairs
         }
-    };
+    }
     let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
     leptos_axum::redirect(&format!("/?{query}"));
 }

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use crate::event::{BrokerStatus, FeedRecord, ServerFrame};
 
@@ -56,6 +56,8 @@ pub struct Hub {
     /// it has published something). Guarded by the backlog's lock, which covers it.
     next: Mutex<BTreeMap<i32, i64>>,
     broker: Mutex<Option<BrokerStatus>>,
+    /// The same, for sockets that read from a reader of their own instead of the hub.
+    broker_watch: watch::Sender<Option<BrokerStatus>>,
     backlog_capacity: usize,
     live: broadcast::Sender<Frame>,
 }
@@ -83,6 +85,7 @@ impl Hub {
             backlog: Mutex::new(VecDeque::with_capacity(backlog_capacity)),
             next: Mutex::new(BTreeMap::new()),
             broker: Mutex::new(None),
+            broker_watch: watch::channel(None).0,
             backlog_capacity,
             live,
         }
@@ -95,7 +98,13 @@ impl Hub {
             return;
         }
         let _ = self.live.send(Frame::status(&status));
+        self.broker_watch.send_replace(Some(status.clone()));
         *current = Some(status);
+    }
+
+    /// The cluster's reachability, now and on every change.
+    pub fn broker_status(&self) -> watch::Receiver<Option<BrokerStatus>> {
+        self.broker_watch.subscribe()
     }
 
     /// Where the feed starts reading each partition, so a resuming client can be told what
@@ -168,9 +177,12 @@ mod tests {
             topic: "t".into(),
             partition,
             offset,
-            timestamp_ms: None,
+            timestamp: None,
             key: None,
+            headers: Vec::new(),
             value: Some(Payload::Text(format!("{partition}/{offset}"))),
+            size: 0,
+            cut: false,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod open_sockets;
 pub mod origin;
 pub mod outside_producer;
 pub mod produce_gate;
+pub mod produce_request;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod settings;

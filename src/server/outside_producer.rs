@@ -10,7 +10,7 @@ use super::settings::{self, ProcessEnv, SettingsError};
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
     #[error(
-        "usage: kafka-live-produce [--key KEY] [--hex] VALUE...  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
+        "usage: kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--fill BYTES] [--hex] VALUE...  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
     )]
     Usage(String),
     #[error(transparent)]
@@ -36,6 +36,8 @@ pub struct PacedOutcome {
 
 pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let mut key: Option<String> = None;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut fill: Option<u64> = None;
     let mut hex = false;
     let (mut rate, mut seconds) = (None, None);
     let mut values = Vec::new();
@@ -53,6 +55,14 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
                     args.next().ok_or_else(|| OutsideProducerError::Usage("--key needs a value".into()))?,
                 )
             }
+            "--header" => {
+                let header = args.next().unwrap_or_default();
+                let (name, value) = header
+                    .split_once('=')
+                    .ok_or_else(|| OutsideProducerError::Usage("--header needs NAME=VALUE".into()))?;
+                headers.push((name.to_owned(), value.to_owned()));
+            }
+            "--fill" => fill = Some(number("--fill", args.next())?),
             "--hex" => hex = true,
             "--rate" => rate = Some(number("--rate", args.next())?),
             "--seconds" => seconds = Some(number("--seconds", args.next())?),
@@ -72,10 +82,21 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
             ));
         }
     };
-    let payloads = values
+    let mut payloads = values
         .iter()
         .map(|value| if hex { decode_hex(value) } else { Ok(value.as_bytes().to_vec()) })
         .collect::<Result<Vec<_>, _>>()?;
+    // Values too large for a command line: padded with `x` to the size asked for.
+    if let Some(size) = fill {
+        for payload in &mut payloads {
+            payload.resize(size as usize, b'x');
+        }
+    }
+    let headers = (!headers.is_empty()).then(|| {
+        headers.iter().fold(rdkafka::message::OwnedHeaders::new(), |all, (name, value)| {
+            all.insert(rdkafka::message::Header { key: name, value: Some(value.as_str()) })
+        })
+    });
 
     super::logging::init();
     let kafka = settings::load_kafka(&settings::settings_path(&ProcessEnv), &ProcessEnv)?;
@@ -84,6 +105,8 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         .set("acks", "all")
         .set("enable.idempotence", "true")
         .set("message.timeout.ms", kafka.produce_timeout.as_millis().to_string())
+        // Other producers are not bound by kafka-live's own limit; the tests send large records.
+        .set("message.max.bytes", (64 * 1024 * 1024).to_string())
         .create_with_context(KafkaContext::default())
         .map_err(ClientError)?;
     if let Some(paced) = paced {
@@ -100,6 +123,9 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
         if let Some(key) = &key {
             record = record.key(key.as_str());
+        }
+        if let Some(headers) = &headers {
+            record = record.headers(headers.clone());
         }
         let delivery =
             producer.send(record, kafka.produce_timeout).await.map_err(|(error, _)| ClientError(error))?;

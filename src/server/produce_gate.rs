@@ -26,6 +26,10 @@ impl ProduceGate {
         Self { read_only: web.read_only, limiter: web.produce_rate.map(RateLimiter::new) }
     }
 
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// Runs inside the produce server function, with its request in context.
     pub fn admit(&self) -> Result<(), ProduceError> {
         if self.read_only {

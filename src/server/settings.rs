@@ -60,6 +60,7 @@ struct KafkaTable {
     client_properties: Option<PathBuf>,
     fetch_wait_max_ms: Option<i64>,
     max_message_bytes: Option<i64>,
+    forward_max_bytes: Option<i64>,
     socket_queue: Option<i64>,
 }
 
@@ -128,6 +129,9 @@ pub struct KafkaSettings {
     pub consumer_group: String,
     pub fetch_wait_max_ms: u32,
     pub max_message_bytes: usize,
+    /// The most of a record's key, value or any header value the feed forwards to a page;
+    /// more is cut, and the page marks the record as cut.
+    pub forward_max_bytes: usize,
     /// How many frames one WebSocket may have queued before it is told it missed some.
     pub socket_queue: usize,
     /// librdkafka properties from `client.properties`, passed on untouched.
@@ -314,6 +318,15 @@ pub fn kafka_from_toml(
             "KAFKA_MAX_MESSAGE_BYTES",
             "kafka.max-message-bytes",
             kafka.max_message_bytes,
+            1024 * 1024,
+            1,
+            100 * 1024 * 1024,
+        )? as usize,
+        forward_max_bytes: int_setting(
+            env,
+            "KAFKA_FORWARD_MAX_BYTES",
+            "kafka.forward-max-bytes",
+            kafka.forward_max_bytes,
             1024 * 1024,
             1,
             100 * 1024 * 1024,

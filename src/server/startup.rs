@@ -14,14 +14,18 @@ use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use rdkafka::admin::AdminClient;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
 use super::hub::Hub;
+use super::kafka::catalogue::TopicCatalogue;
 use super::kafka::catch_up::CatchUp;
+use super::kafka::context::KafkaContext;
 use super::kafka::error::ClientError;
+use super::kafka::page_reader::PageReaders;
 use super::kafka::producer::{Producer, SharedProducer};
 use super::kafka::topic::{self, Ensured};
 use super::kafka::{broker_probe, feed};
@@ -50,7 +54,7 @@ pub enum StartupError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Broker(#[from] BrokerError),
-    #[error("cannot create the Kafka producer: {0}")]
+    #[error("cannot create a Kafka client: {0}")]
     Producer(ClientError),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
@@ -87,6 +91,8 @@ pub struct Services {
     stop_sockets: watch::Sender<bool>,
     open_sockets: OpenSockets,
     catch_up: Arc<CatchUp>,
+    settings: KafkaSettings,
+    admin: Arc<AdminClient<KafkaContext>>,
 }
 
 impl Services {
@@ -114,7 +120,18 @@ impl Services {
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
         let catch_up = Arc::new(CatchUp::new(settings.clone(), CATCH_UP_LIMIT, CATCH_UP_DEADLINE));
-        Ok(Self { producer, hub, feed, probe, stop_sockets, open_sockets: OpenSockets::new(), catch_up })
+        let admin = TopicCatalogue::admin(settings).map_err(StartupError::Producer)?;
+        Ok(Self {
+            producer,
+            hub,
+            feed,
+            probe,
+            stop_sockets,
+            open_sockets: OpenSockets::new(),
+            catch_up,
+            settings: settings.clone(),
+            admin,
+        })
     }
 
     pub fn router(&self, leptos_options: LeptosOptions, web: &WebSettings) -> Router {
@@ -126,9 +143,17 @@ impl Services {
                 open: self.open_sockets.clone(),
                 max_sockets: web.max_sockets,
                 catch_up: Arc::clone(&self.catch_up),
+                default_topic: self.settings.topic.as_str().into(),
+                readers: PageReaders::new(&self.settings, web.page_readers),
             },
         };
         let gate = Arc::new(ProduceGate::new(web));
+        let catalogue = Arc::new(TopicCatalogue::new(
+            &self.settings,
+            Arc::clone(&self.admin),
+            web.display_limit_bytes,
+            web.read_only,
+        ));
         let routes = generate_route_list(App);
         let router = Router::new()
             .route("/ws", get(ws::upgrade))
@@ -140,6 +165,7 @@ impl Services {
                     move || {
                         provide_context(Arc::clone(&producer));
                         provide_context(Arc::clone(&gate));
+                        provide_context(Arc::clone(&catalogue));
                         security_headers::add_content_security_policy();
                     }
                 },

@@ -18,6 +18,8 @@ pub struct LimitsTable {
     max_sockets: Option<i64>,
     produce_per_second: Option<i64>,
     produce_burst: Option<i64>,
+    page_readers: Option<i64>,
+    display_bytes: Option<i64>,
 }
 
 /// One user name and password for the whole app; `Debug` never shows the password.
@@ -50,6 +52,10 @@ pub struct WebSettings {
     pub max_sockets: usize,
     /// `None`: no limit.
     pub produce_rate: Option<ProduceRate>,
+    /// Pages reading from a start position of their own (each is one Kafka consumer) at once.
+    pub page_readers: usize,
+    /// Values longer than this show truncated in the page, with "Show all".
+    pub display_limit_bytes: usize,
 }
 
 impl Default for WebSettings {
@@ -59,6 +65,8 @@ impl Default for WebSettings {
             read_only: false,
             max_sockets: 10_000,
             produce_rate: Some(ProduceRate { per_second: 50, burst: 100 }),
+            page_readers: 100,
+            display_limit_bytes: 16 * 1024,
         }
     }
 }
@@ -108,7 +116,25 @@ pub fn resolve(
     )? as u32;
     // 0 per second turns the limit off, rather than refusing everything.
     let produce_rate = (per_second > 0).then_some(ProduceRate { per_second, burst });
-    Ok(WebSettings { basic_auth, read_only, max_sockets, produce_rate })
+    let page_readers = int_setting(
+        env,
+        "KAFKA_LIVE_PAGE_READERS",
+        "limits.page-readers",
+        limits.page_readers,
+        defaults.page_readers as i64,
+        0,
+        100_000,
+    )? as usize;
+    let display_limit_bytes = int_setting(
+        env,
+        "KAFKA_LIVE_DISPLAY_BYTES",
+        "limits.display-bytes",
+        limits.display_bytes,
+        defaults.display_limit_bytes as i64,
+        64,
+        100 * 1024 * 1024,
+    )? as usize;
+    Ok(WebSettings { basic_auth, read_only, max_sockets, produce_rate, page_readers, display_limit_bytes })
 }
 
 fn parse_basic_auth(key: &str, value: &str) -> Result<BasicAuth, SettingsError> {

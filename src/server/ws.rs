@@ -1,7 +1,9 @@
 //! `/ws`: one task per browser, sending the backlog and then live frames.
 //!
-//! A reconnecting page sends the offsets it last saw (`?resume=0:41,1:17`) and receives only
-//! what it has not seen. Pings keep idle connections honest through proxies.
+//! `?topic=…&from=…` choose what the page reads (default: the configured topic, newest first,
+//! from the shared feed; anything else from a reader of the page's own). A reconnecting page
+//! sends the offsets it last saw (`?resume=0:41,1:17`) and receives only what it has not seen.
+//! Pings keep idle connections honest through proxies.
 //!
 //! Frames that are already queued go out together: written into the socket's buffer one by
 //! one and flushed once, so a busy feed costs one `send(2)` per batch instead of one per
@@ -14,16 +16,19 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::SinkExt;
+use futures_util::{FutureExt, SinkExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::watch;
 
 use super::hub::{Frame, Hub, Resume, Subscription, encode};
 use super::kafka::catch_up::CatchUp;
+use super::kafka::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
 use super::open_sockets::{OpenSocket, OpenSockets};
 use super::origin::is_same_origin;
-use crate::event::ServerFrame;
+use crate::event::{BrokerStatus, ServerFrame};
+use crate::start_position::StartFrom;
+use crate::topic_name::TopicName;
 
 /// Browsers send nothing large; anything bigger is a misbehaving client.
 const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
@@ -46,11 +51,24 @@ pub struct SocketState {
     pub max_sockets: usize,
     /// Reads from Kafka what a reconnecting page missed and the hub no longer holds.
     pub catch_up: Arc<CatchUp>,
+    /// The topic the hub carries; any other, or another start position, gets a page reader.
+    pub default_topic: Arc<str>,
+    pub readers: PageReaders,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct ConnectParams {
     resume: Option<String>,
+    topic: Option<String>,
+    from: Option<String>,
+}
+
+/// Where a socket's records come from.
+enum Source {
+    /// The shared feed: the configured topic, newest first.
+    Hub(Resume),
+    /// A reader of the page's own.
+    Reader(ReadRequest),
 }
 
 pub async fn upgrade(
@@ -62,8 +80,8 @@ pub async fn upgrade(
     if !is_same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin WebSocket connections are refused").into_response();
     }
-    let resume = match params.resume.as_deref().map(parse_resume).transpose() {
-        Ok(resume) => resume.unwrap_or_default(),
+    let source = match source(&params, &state.default_topic) {
+        Ok(source) => source,
         Err(message) => return (StatusCode::BAD_REQUEST, message).into_response(),
     };
     if state.open.count() >= state.max_sockets {
@@ -79,10 +97,29 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
-        .on_upgrade(move |socket| {
-            let subscription = state.hub.subscribe(resume);
-            serve(socket, subscription, state.stopping, state.catch_up, open)
+        .on_upgrade(move |socket| async move {
+            match source {
+                Source::Hub(resume) => serve_hub(socket, state, resume, open).await,
+                Source::Reader(request) => serve_reader(socket, state, request, open).await,
+            }
         })
+}
+
+/// The query, checked: anything can open a socket, not only the page.
+fn source(params: &ConnectParams, default_topic: &str) -> Result<Source, String> {
+    let resume = params.resume.as_deref().map(parse_resume).transpose()?.unwrap_or_default();
+    let topic = match params.topic.as_deref().map(str::trim) {
+        None | Some("") => default_topic.to_owned(),
+        Some(name) => {
+            TopicName::parse(name).map_err(|reason| format!("topic: {reason}"))?.as_str().to_owned()
+        }
+    };
+    let from = StartFrom::from_query(params.from.as_deref().unwrap_or_default())
+        .map_err(|reason| format!("from: {reason}"))?;
+    if topic == default_topic && from == StartFrom::Newest {
+        return Ok(Source::Hub(resume));
+    }
+    Ok(Source::Reader(ReadRequest { topic, from, resume }))
 }
 
 /// `partition:offset` pairs separated by commas.
@@ -103,20 +140,14 @@ pub fn parse_resume(text: &str) -> Result<Resume, String> {
         .collect()
 }
 
-/// `_open` is dropped when this task ends, whichever way it ends.
-async fn serve(
-    mut socket: WebSocket,
-    mut subscription: Subscription,
-    mut stopping: watch::Receiver<bool>,
-    catch_up: Arc<CatchUp>,
-    _open: OpenSocket,
-) {
-    // First what only Kafka still has (older than anything the hub holds), then the backlog;
-    // live frames wait in this socket's queue meanwhile.
+/// The shared feed: first what only Kafka still has (older than anything the hub holds), then
+/// the backlog, then live frames, which wait in this socket's queue meanwhile.
+async fn serve_hub(mut socket: WebSocket, state: SocketState, resume: Resume, open: OpenSocket) {
+    let mut subscription = state.hub.subscribe(resume);
     let mut first = Vec::new();
     let gaps = std::mem::take(&mut subscription.gaps);
     if !gaps.is_empty() {
-        let caught = catch_up.read(gaps).await;
+        let caught = state.catch_up.read(gaps).await;
         if caught.missed > 0 {
             first.push(Message::Text(encode(&ServerFrame::Missed { count: caught.missed })));
         }
@@ -124,38 +155,145 @@ async fn serve(
     }
     let backlog = std::mem::take(&mut subscription.backlog);
     first.extend(backlog.into_iter().map(|frame| Message::Text(frame.json)));
-    if !send_all(&mut socket, first).await {
-        return;
+    first.push(Message::Text(encode(&ServerFrame::CaughtUp)));
+    if send_all(&mut socket, first).await {
+        serve(socket, Feed::Hub(subscription), state.stopping, open).await;
     }
-    let mut ping = tokio::time::interval(PING_EVERY);
-    ping.tick().await;
-    loop {
-        tokio::select! {
-            received = subscription.live.recv() => {
-                let mut batch = Vec::new();
+}
+
+/// A reader of the page's own. A request that cannot be served is refused with the reason,
+/// and the socket closed; a cluster that does not answer closes it for the page to retry.
+async fn serve_reader(mut socket: WebSocket, state: SocketState, request: ReadRequest, open: OpenSocket) {
+    let broker = state.hub.broker_status();
+    let opened = match state.readers.open(request).await {
+        Ok(opened) => opened,
+        Err(error) if error.is_final() => {
+            let refused = ServerFrame::Refused { reason: error.to_string() };
+            if send(&mut socket, Message::Text(encode(&refused))).await {
+                say_goodbye(&mut socket, close_code::POLICY, "refused").await;
+            }
+            return;
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot start a page reader");
+            say_goodbye(&mut socket, close_code::AGAIN, "Kafka did not answer; try again").await;
+            return;
+        }
+    };
+    let mut first = Vec::new();
+    if let Some(status) = broker.borrow().clone() {
+        first.push(Message::Text(encode(&ServerFrame::Broker(status))));
+    }
+    if opened.missed > 0 {
+        first.push(Message::Text(encode(&ServerFrame::Missed { count: opened.missed })));
+    }
+    if send_all(&mut socket, first).await {
+        let feed = Feed::Reader { reader: Box::new(opened.reader), broker: Some(broker) };
+        serve(socket, feed, state.stopping, open).await;
+    }
+}
+
+/// What a socket sends after its start.
+enum Feed {
+    Hub(Subscription),
+    /// `broker` is `None` once its sender is gone (the server is going down).
+    Reader {
+        reader: Box<PageReader>,
+        broker: Option<watch::Receiver<Option<BrokerStatus>>>,
+    },
+}
+
+/// Up to `MAX_BATCH` frames that are ready now, and whether the feed has ended.
+struct Batch {
+    messages: Vec<Message>,
+    ended: bool,
+}
+
+impl Feed {
+    async fn next_batch(&mut self) -> Batch {
+        match self {
+            Feed::Hub(subscription) => {
+                let received = subscription.live.recv().await;
+                let mut messages = Vec::new();
                 let mut next = received.map_err(|error| match error {
                     RecvError::Lagged(count) => TryRecvError::Lagged(count),
                     RecvError::Closed => TryRecvError::Closed,
                 });
-                let closed = loop {
+                let ended = loop {
                     match next {
-                        Ok(frame) => batch.extend(message_for(&subscription, frame)),
+                        Ok(frame) => messages.extend(message_for(subscription, frame)),
                         Err(TryRecvError::Lagged(count)) => {
-                            tracing::warn!(count, "a WebSocket client fell behind; telling it what it missed");
-                            batch.push(Message::Text(encode(&ServerFrame::Missed { count })));
+                            tracing::warn!(
+                                count,
+                                "a WebSocket client fell behind; telling it what it missed"
+                            );
+                            messages.push(Message::Text(encode(&ServerFrame::Missed { count })));
                         }
                         Err(TryRecvError::Closed) => break true,
                         Err(TryRecvError::Empty) => break false,
                     }
-                    if batch.len() >= MAX_BATCH {
+                    if messages.len() >= MAX_BATCH {
                         break false;
                     }
                     next = subscription.live.try_recv();
                 };
-                if !send_all(&mut socket, batch).await {
+                Batch { messages, ended }
+            }
+            Feed::Reader { reader, broker } => {
+                let changed = async {
+                    match broker {
+                        Some(receiver) => receiver.changed().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
+                let first = tokio::select! {
+                    event = reader.next() => event,
+                    changed = changed => {
+                        let status = if changed { broker.as_mut().and_then(|b| b.borrow_and_update().clone()) } else { None };
+                        if !changed {
+                            *broker = None;
+                        }
+                        let messages = status.map(|status| Message::Text(encode(&ServerFrame::Broker(status)))).into_iter().collect();
+                        return Batch { messages, ended: false };
+                    }
+                };
+                let mut messages = vec![reader_message(first)];
+                // More that is ready now goes out in the same write.
+                while messages.len() < MAX_BATCH {
+                    match reader.next().now_or_never() {
+                        Some(event) => messages.push(reader_message(event)),
+                        None => break,
+                    }
+                }
+                Batch { messages, ended: false }
+            }
+        }
+    }
+}
+
+fn reader_message(event: ReaderEvent) -> Message {
+    match event {
+        ReaderEvent::Record(record) => Message::Text(Frame::encode(&record).json),
+        ReaderEvent::CaughtUp => Message::Text(encode(&ServerFrame::CaughtUp)),
+    }
+}
+
+/// `_open` is dropped when this task ends, whichever way it ends.
+async fn serve(
+    mut socket: WebSocket,
+    mut feed: Feed,
+    mut stopping: watch::Receiver<bool>,
+    _open: OpenSocket,
+) {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        tokio::select! {
+            batch = feed.next_batch() => {
+                if !send_all(&mut socket, batch.messages).await {
                     return;
                 }
-                if closed {
+                if batch.ended {
                     break;
                 }
             }

@@ -12,7 +12,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::context::KafkaContext;
-use super::feed::to_record;
+use super::feed::{reader_config, to_record};
 use crate::event::FeedRecord;
 use crate::server::hub::Gaps;
 use crate::server::settings::KafkaSettings;
@@ -55,14 +55,7 @@ impl CatchUp {
     }
 
     async fn read_gaps(&self, mut gaps: Gaps) -> Result<CaughtUp, KafkaError> {
-        let consumer: StreamConsumer<KafkaContext> = self
-            .settings
-            .client_config()
-            .set("group.id", "kafka-live-catch-up")
-            .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false")
-            .set("enable.partition.eof", "false")
-            .set("fetch.message.max.bytes", (self.settings.max_message_bytes + 64 * 1024).to_string())
+        let consumer: StreamConsumer<KafkaContext> = reader_config(&self.settings, "kafka-live-catch-up")
             .create_with_context(KafkaContext::default())?;
         let consumer = std::sync::Arc::new(consumer);
 
@@ -107,7 +100,7 @@ impl CatchUp {
         while !gaps.is_empty() {
             let left = until.saturating_duration_since(Instant::now());
             let Ok(message) = tokio::time::timeout(left, consumer.recv()).await else { break };
-            let record = to_record(&message?);
+            let record = to_record(&message?, self.settings.forward_max_bytes);
             let Some(range) = gaps.get(&record.partition) else { continue };
             if record.offset >= range.end {
                 gaps.remove(&record.partition);

@@ -41,6 +41,10 @@ pub struct KafkaContext {
 
 impl ClientContext for KafkaContext {
     fn error(&self, error: KafkaError, reason: &str) {
+        // Reaching the end of a partition is news a page reader asked for, not an error.
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) {
+            return;
+        }
         // librdkafka's reasons name brokers and mechanisms, never the configured secrets.
         let text = format!("{error}: {reason}");
         // "All brokers down" follows every specific failure; the specific one says more.

@@ -7,15 +7,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
+use rdkafka::message::Headers;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::{Offset, TopicPartitionList};
 
 use super::context::KafkaContext;
 use super::error::ClientError;
 use super::topic;
-use crate::event::{FeedRecord, Payload};
+use crate::event::{FeedRecord, Payload, RecordHeader, Timestamp, TimestampKind};
 use crate::server::hub::Hub;
 use crate::server::settings::KafkaSettings;
 
@@ -66,7 +68,7 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>, topic_exists: bool) {
         match consumer.recv().await {
             Ok(message) => {
                 last_error = None;
-                hub.publish(&to_record(&message));
+                hub.publish(&to_record(&message, settings.forward_max_bytes));
             }
             Err(error) => {
                 // librdkafka reconnects by itself; say so once per distinct error, not per poll.
@@ -82,11 +84,17 @@ pub async fn run(settings: KafkaSettings, hub: Arc<Hub>, topic_exists: bool) {
 }
 
 fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaContext>, KafkaError> {
-    settings
-        .client_config()
-        // librdkafka needs a group id even to assign; with assign it never joins the group,
-        // and with commits off the group never appears on the cluster.
-        .set("group.id", "kafka-live-feed")
+    // librdkafka needs a group id even to assign; with assign it never joins the group, and
+    // with commits off the group never appears on the cluster.
+    reader_config(settings, "kafka-live-feed").create_with_context(KafkaContext::default())
+}
+
+/// A consumer that reads by assignment and never commits: the feed, a reconnecting page's
+/// catch-up and a page's own reader all read this way.
+pub fn reader_config(settings: &KafkaSettings, group: &str) -> ClientConfig {
+    let mut config = settings.client_config();
+    config
+        .set("group.id", group)
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set("enable.partition.eof", "false")
@@ -95,8 +103,8 @@ fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaConte
         .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
         .set("fetch.min.bytes", "1")
         .set("socket.nagle.disable", "true")
-        .set("fetch.message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string())
-        .create_with_context(KafkaContext::default())
+        .set("fetch.message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string());
+    config
 }
 
 /// Assigns every partition, each starting far enough back to fill the backlog; returns where
@@ -124,13 +132,38 @@ fn assign_all(
     Ok(starts)
 }
 
-pub fn to_record(message: &BorrowedMessage<'_>) -> FeedRecord {
+/// The record as a page sees it: each part cut to `forward_max_bytes`, the size whole.
+pub fn to_record(message: &BorrowedMessage<'_>, forward_max_bytes: usize) -> FeedRecord {
+    let mut cut = false;
+    let mut part = |bytes: &[u8]| {
+        let (payload, was_cut) = Payload::from_bytes_at_most(bytes, forward_max_bytes);
+        cut |= was_cut;
+        payload
+    };
+    let key = message.key().map(&mut part);
+    let value = message.payload().map(&mut part);
+    let mut size = message.key().map_or(0, <[u8]>::len) + message.payload().map_or(0, <[u8]>::len);
+    let mut headers = Vec::new();
+    if let Some(borrowed) = message.headers() {
+        for header in borrowed.iter() {
+            size += header.key.len() + header.value.map_or(0, <[u8]>::len);
+            headers.push(RecordHeader { name: header.key.to_owned(), value: header.value.map(&mut part) });
+        }
+    }
+    let timestamp = match message.timestamp() {
+        rdkafka::Timestamp::CreateTime(ms) => Some(Timestamp { ms, kind: TimestampKind::CreateTime }),
+        rdkafka::Timestamp::LogAppendTime(ms) => Some(Timestamp { ms, kind: TimestampKind::LogAppendTime }),
+        rdkafka::Timestamp::NotAvailable => None,
+    };
     FeedRecord {
         topic: message.topic().to_owned(),
         partition: message.partition(),
         offset: message.offset(),
-        timestamp_ms: message.timestamp().to_millis(),
-        key: message.key().map(Payload::from_bytes),
-        value: message.payload().map(Payload::from_bytes),
+        timestamp,
+        key,
+        headers,
+        value,
+        size,
+        cut,
     }
 }

@@ -8,14 +8,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
-use rdkafka::util::Timeout;
 
 use super::context::KafkaContext;
 use super::error::ClientError;
-use crate::event::{BrokerStatus, Receipt};
+use crate::event::{BrokerStatus, Placed, Receipt};
 use crate::produce::ProduceError;
+use crate::server::produce_request::{Limits, ProduceRequest};
 use crate::server::settings::KafkaSettings;
+
+/// Headers one record may carry from the page.
+const MAX_HEADERS: usize = 64;
+/// Records one Submit may send ("one record per line" times "repeat").
+const MAX_RECORDS_PER_SUBMIT: usize = 10_000;
 
 pub type SharedProducer = Arc<Producer>;
 
@@ -25,22 +31,6 @@ pub struct Producer {
     topic: String,
     timeout: Duration,
     max_message_bytes: usize,
-}
-
-/// Text that may be produced: not blank, not over the size limit.
-#[derive(Debug)]
-pub struct ProducibleText<'a>(&'a str);
-
-impl<'a> ProducibleText<'a> {
-    pub fn parse(text: &'a str, max_message_bytes: usize) -> Result<Self, ProduceError> {
-        if text.trim().is_empty() {
-            return Err(ProduceError::EmptyText);
-        }
-        if text.len() > max_message_bytes {
-            return Err(ProduceError::TooLarge { size: text.len(), limit: max_message_bytes });
-        }
-        Ok(Self(text))
-    }
 }
 
 impl Producer {
@@ -72,25 +62,90 @@ impl Producer {
         &self.topic
     }
 
-    /// Produces one text record and waits, at most the produce timeout, for Kafka's ack.
-    pub async fn produce(&self, text: &str) -> Result<Receipt, ProduceError> {
-        let ProducibleText(value) = ProducibleText::parse(text, self.max_message_bytes)?;
-        let record: FutureRecord<'_, (), str> = FutureRecord::to(&self.topic).payload(value);
-        let send = self.inner.send(record, Timeout::After(self.timeout));
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_message_bytes: self.max_message_bytes,
+            max_headers: MAX_HEADERS,
+            max_records: MAX_RECORDS_PER_SUBMIT,
+        }
+    }
+
+    /// Produces the request's records in order and waits, at most the produce timeout, for
+    /// Kafka's ack of every one.
+    pub async fn produce(&self, request: ProduceRequest) -> Result<Receipt, ProduceError> {
+        let topic = request.topic.as_ref().map_or(self.topic.as_str(), |topic| topic.as_str()).to_owned();
+        let headers = (!request.headers.is_empty()).then(|| {
+            request
+                .headers
+                .iter()
+                .fold(OwnedHeaders::new_with_capacity(request.headers.len()), |headers, (name, value)| {
+                    headers.insert(Header { key: name, value: Some(value.as_str()) })
+                })
+        });
+        let total = request.values.len();
+        // Queued in order, one after another: with idempotence, Kafka keeps that order within
+        // each partition.
+        let mut deliveries = Vec::with_capacity(total);
+        let mut refused = None;
+        for value in &request.values {
+            let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(value.as_str());
+            if let Some(key) = &request.key {
+                record = record.key(key.as_str());
+            }
+            if let Some(partition) = request.partition {
+                record = record.partition(partition);
+            }
+            if let Some(headers) = &headers {
+                record = record.headers(headers.clone());
+            }
+            match self.inner.send_result(record) {
+                Ok(delivery) => deliveries.push(delivery),
+                Err((error, _record)) => {
+                    refused = Some(self.describe(error));
+                    break;
+                }
+            }
+        }
         // librdkafka bounds delivery by message.timeout.ms; this outer bound only guards
         // against a queue that never drains, with a little slack so librdkafka speaks first.
-        let outcome = tokio::time::timeout(self.timeout + Duration::from_secs(1), send).await;
-        match outcome {
-            Ok(Ok(delivery)) => Ok(Receipt {
-                topic: self.topic.clone(),
-                partition: delivery.partition,
-                offset: delivery.offset,
+        let waited = tokio::time::timeout(self.timeout + Duration::from_secs(1), async {
+            let mut placed = Vec::with_capacity(deliveries.len());
+            let mut failed = None;
+            for delivery in deliveries {
+                match delivery.await {
+                    Ok(Ok(delivery)) => {
+                        placed.push(Placed { partition: delivery.partition, offset: delivery.offset })
+                    }
+                    Ok(Err((error, _message))) => failed = failed.or(Some(self.describe(error))),
+                    Err(_canceled) => {
+                        failed = failed.or(Some(ProduceError::Refused("the producer was shut down".into())))
+                    }
+                }
+            }
+            (placed, failed)
+        })
+        .await;
+        let (placed, failed) = match waited {
+            Ok(outcome) => outcome,
+            Err(_elapsed) => (Vec::new(), Some(self.timed_out(None))),
+        };
+        match failed.or(refused) {
+            None => Ok(Receipt { topic, records: placed }),
+            Some(error) if placed.is_empty() => Err(error),
+            Some(error) => Err(ProduceError::PartlyDelivered {
+                delivered: placed.len(),
+                total,
+                reason: error.to_string(),
             }),
-            Ok(Err((error, _message))) => Err(self.describe(error)),
-            Err(_elapsed) => Err(ProduceError::TimedOut {
-                timeout_ms: self.timeout.as_millis() as u64,
-                reason: self.why().unwrap_or_else(|| "no answer from the producer".into()),
-            }),
+        }
+    }
+
+    fn timed_out(&self, error: Option<&KafkaError>) -> ProduceError {
+        // A timeout says little; the client's own last error says why (unreachable, auth).
+        let reason = self.why().or_else(|| error.map(ToString::to_string));
+        ProduceError::TimedOut {
+            timeout_ms: self.timeout.as_millis() as u64,
+            reason: reason.unwrap_or_else(|| "no answer from the producer".into()),
         }
     }
 
@@ -100,13 +155,7 @@ impl Producer {
             Some(RDKafkaErrorCode::MessageTimedOut | RDKafkaErrorCode::QueueFull)
         );
         tracing::warn!(topic = %self.topic, %error, "produce failed");
-        if timed_out {
-            // A timeout says little; the client's own last error says why (unreachable, auth).
-            let reason = self.why().unwrap_or_else(|| error.to_string());
-            ProduceError::TimedOut { timeout_ms: self.timeout.as_millis() as u64, reason }
-        } else {
-            ProduceError::Refused(error.to_string())
-        }
+        if timed_out { self.timed_out(Some(&error)) } else { ProduceError::Refused(error.to_string()) }
     }
 
     /// Whether the cluster answers a metadata request for the topic right now.

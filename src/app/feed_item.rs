@@ -1,0 +1,168 @@
+//! One record in the feed: its value (JSON pretty or raw, text, hex or base64, cut to the
+//! display limit until "Show all"), its details, its round trip, and "Re-produce".
+//!
+//! A row cannot read context from above the list (see `keyed_rows`): what it needs comes in
+//! as props.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::feed_state::Item;
+use super::platform;
+use super::value_view::{Choices, Shape, format_size, render, shape_for};
+use crate::event::{FeedRecord, Payload, Timestamp};
+
+#[component]
+pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<FeedRecord>) -> impl IntoView {
+    let record = item.record.clone();
+    let choices = RwSignal::new(Choices::default());
+    let value = record.value.clone();
+    let shape = {
+        let value = value.clone();
+        Memo::new(move |_| value.as_ref().map(|v| shape_for(v, display_limit, choices.get())))
+    };
+    let rendered = Memo::new(move |_| match &value {
+        Some(payload) => render(payload, display_limit, choices.get()),
+        None => ("null".to_owned(), false),
+    });
+    let value_class = move || match shape.get() {
+        None => "value null",
+        Some(Shape::Json) if !choices.get().raw_json => "value json",
+        Some(Shape::Binary) => "value binary",
+        Some(_) => "value",
+    };
+    let truncated = move || rendered.with(|(_, cut)| *cut);
+    let round_trip = item.round_trip_ms.clone();
+    let reproducible = record.value.as_ref().is_none_or(|v| !v.is_binary()) && !record.cut;
+    let key = record.key.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
+    let when = record.timestamp.map(format_local).unwrap_or_else(|| "no timestamp".into());
+    let kind = record.timestamp.map(|t| format!(" ({})", t.kind.label())).unwrap_or_default();
+    let headers = record.headers.clone();
+    let size = format_size(record.size);
+    let full_size = record.size;
+    let for_reproduce = record.clone();
+
+    view! {
+        <li class="feed-item" data-partition=record.partition data-offset=record.offset data-cut=record.cut.to_string()>
+            // A text node: whatever the record holds, it is never parsed as HTML.
+            <pre class=value_class>{move || rendered.with(|(text, _)| text.clone())}</pre>
+            <Show when=truncated>
+                <p class="truncated">
+                    {format!("Showing the first {} of {}. ", format_size(display_limit), format_size(full_size))}
+                    <button type="button" class="show-all" on:click=move |_| choices.update(|c| c.show_all = true)>
+                        "Show all"
+                    </button>
+                </p>
+            </Show>
+            {record.cut.then(|| view! {
+                <p class="cut" role="note">
+                    {format!("Cut by the server: the record is {size}, more than it forwards to a page.")}
+                </p>
+            })}
+            <dl class="meta">
+                <dt>"key"</dt><dd class="key">{key}</dd>
+                <dt>"partition"</dt><dd class="partition">{record.partition}</dd>
+                <dt>"offset"</dt><dd class="offset">{record.offset}</dd>
+                <dt>"time"</dt><dd class="timestamp">{when}<span class="timestamp-kind">{kind}</span></dd>
+                <dt>"size"</dt><dd class="size">{size.clone()}</dd>
+                <dt>"headers"</dt>
+                <dd class="headers">
+                    {if headers.is_empty() {
+                        view! { <span class="none">"none"</span> }.into_any()
+                    } else {
+                        view! {
+                            <ul>
+                                {headers.into_iter().map(|header| {
+                                    let value = header.value.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
+                                    view! { <li><span class="header-name">{header.name}</span>": "<span class="header-value">{value}</span></li> }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </dd>
+            </dl>
+            <div class="item-actions">
+                {move || match shape.get() {
+                    Some(Shape::Json) => {
+                        let label = if choices.get().raw_json { "Pretty" } else { "Raw" };
+                        Some(view! {
+                            <button type="button" class="toggle" on:click=move |_| choices.update(|c| c.raw_json = !c.raw_json)>{label}</button>
+                        }.into_any())
+                    }
+                    Some(Shape::Binary) => {
+                        let label = if choices.get().base64 { "Hex" } else { "Base64" };
+                        Some(view! {
+                            <button type="button" class="toggle" on:click=move |_| choices.update(|c| c.base64 = !c.base64)>{label}</button>
+                        }.into_any())
+                    }
+                    _ => None,
+                }}
+                <button
+                    type="button"
+                    class="reproduce"
+                    disabled=!reproducible
+                    title=if reproducible { "Fill the producer with this record's key, headers and value" } else { "Only whole text records can be produced again from the text box" }
+                    on:click=move |_| on_reproduce.run(for_reproduce.clone())
+                >
+                    "Re-produce"
+                </button>
+                {move || round_trip.get().map(|ms| view! {
+                    <span class="round-trip" title="From Submit to this record in the feed">{format!("{ms:.1} ms round trip")}</span>
+                })}
+            </div>
+        </li>
+    }
+}
+
+/// The browser's local time, to the millisecond, with its offset: "2026-11-26 19:02:11.007 UTC+01:00".
+fn format_local(timestamp: Timestamp) -> String {
+    let offset = platform::utc_offset_minutes(timestamp.ms);
+    format_with_offset(timestamp.ms, offset)
+}
+
+fn format_with_offset(ms: i64, offset_minutes: i32) -> String {
+    let local = ms + i64::from(offset_minutes) * 60_000;
+    let secs = local.div_euclid(1000);
+    let millis = local.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let zone = match offset_minutes {
+        0 => "UTC".to_owned(),
+        o => format!("UTC{}{:02}:{:02}", if o < 0 { '-' } else { '+' }, o.abs() / 60, o.abs() % 60),
+    };
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{millis:03} {zone}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm, to avoid a date crate in the WASM bundle.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_show_in_local_time_with_the_offset() {
+        assert_eq!(format_with_offset(0, 0), "1970-01-01 00:00:00.000 UTC");
+        assert_eq!(format_with_offset(1_764_161_531_007, 0), "2025-11-26 12:52:11.007 UTC");
+        assert_eq!(format_with_offset(1_764_161_531_007, 60), "2025-11-26 13:52:11.007 UTC+01:00");
+        assert_eq!(format_with_offset(1_764_161_531_007, -330), "2025-11-26 07:22:11.007 UTC-05:30");
+    }
+}

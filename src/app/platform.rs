@@ -1,0 +1,94 @@
+//! What the page needs from the browser beyond Leptos: a clock, the local time zone, and
+//! JavaScript's regular expressions (the filter's `/regex/` is the syntax a browser user knows,
+//! and it costs the WASM bundle nothing). The server renders no records, so its versions only
+//! have to exist.
+
+#[cfg(feature = "hydrate")]
+pub use browser::*;
+#[cfg(not(feature = "hydrate"))]
+pub use server::*;
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        // `RegExp(…)` called as a function builds one too, and `catch` turns its SyntaxError
+        // into an `Err` instead of a trap.
+        #[wasm_bindgen(catch, js_name = RegExp)]
+        fn make_regexp(pattern: &str, flags: &str) -> Result<js_sys::RegExp, JsValue>;
+    }
+
+    pub struct Regex(js_sys::RegExp);
+
+    impl Regex {
+        pub fn new(pattern: &str, flags: &str) -> Result<Self, String> {
+            make_regexp(pattern, flags).map(Regex).map_err(|error| {
+                error
+                    .dyn_ref::<js_sys::Error>()
+                    .map(|error| String::from(error.message()))
+                    .unwrap_or_else(|| "not a valid regular expression".into())
+            })
+        }
+
+        pub fn is_match(&self, text: &str) -> bool {
+            // A `g` or `y` flag makes `test` continue from the last match; every test starts over.
+            self.0.set_last_index(0);
+            self.0.test(text)
+        }
+    }
+
+    /// Milliseconds, monotonic, sub-millisecond resolution: for round-trip times.
+    pub fn now_ms() -> f64 {
+        web_sys::window().and_then(|window| window.performance()).map_or_else(js_sys::Date::now, |p| p.now())
+    }
+
+    /// Milliseconds since the Unix epoch: for the throughput sparkline's seconds.
+    pub fn wall_clock_ms() -> f64 {
+        js_sys::Date::now()
+    }
+
+    /// The browser's offset from UTC at that moment, in minutes (east is positive).
+    pub fn utc_offset_minutes(ms: i64) -> i32 {
+        -(js_sys::Date::new(&JsValue::from_f64(ms as f64)).get_timezone_offset() as i32)
+    }
+
+    /// `2026-11-26T18:30` (an `<input type="datetime-local">`), read as local time.
+    pub fn parse_local_datetime(text: &str) -> Option<i64> {
+        let ms = js_sys::Date::new(&JsValue::from_str(text)).get_time();
+        (!ms.is_nan()).then_some(ms as i64)
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod server {
+    pub struct Regex;
+
+    impl Regex {
+        pub fn new(_pattern: &str, _flags: &str) -> Result<Self, String> {
+            Ok(Regex)
+        }
+
+        pub fn is_match(&self, _text: &str) -> bool {
+            true
+        }
+    }
+
+    pub fn now_ms() -> f64 {
+        0.0
+    }
+
+    pub fn wall_clock_ms() -> f64 {
+        0.0
+    }
+
+    pub fn utc_offset_minutes(_ms: i64) -> i32 {
+        0
+    }
+
+    pub fn parse_local_datetime(_text: &str) -> Option<i64> {
+        None
+    }
+}

@@ -1,0 +1,45 @@
+//! Records per second over the last minute, drawn as a line.
+
+use leptos::prelude::*;
+
+const WIDTH: f64 = 120.0;
+const HEIGHT: f64 = 24.0;
+
+#[component]
+pub fn Sparkline(counts: RwSignal<Vec<u32>>) -> impl IntoView {
+    let points = move || {
+        counts.with(|counts| {
+            let top = f64::from(counts.iter().copied().max().unwrap_or(0).max(1));
+            let step = WIDTH / (counts.len().max(2) - 1) as f64;
+            counts
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    format!(
+                        "{:.1},{:.1}",
+                        i as f64 * step,
+                        HEIGHT - f64::from(*n) / top * (HEIGHT - 2.0) - 1.0
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+    };
+    // The last whole second: the current one is still filling.
+    let rate = move || counts.with(|counts| counts.iter().rev().nth(1).copied().unwrap_or(0));
+    let peak = move || counts.with(|counts| counts.iter().copied().max().unwrap_or(0));
+    let total = move || counts.with(|counts| counts.iter().map(|n| u64::from(*n)).sum::<u64>());
+    view! {
+        <span class="throughput" data-rate=rate data-peak=peak data-total=total>
+            <svg
+                class="sparkline"
+                role="img"
+                viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                aria-label=move || format!("Throughput over the last minute: {} records/s now, peak {}/s", rate(), peak())
+            >
+                <polyline points=points fill="none" stroke="currentColor" stroke-width="1.5" />
+            </svg>
+            <span class="rate">{move || format!("{}/s", rate())}</span>
+        </span>
+    }
+}

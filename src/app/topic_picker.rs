@@ -1,0 +1,76 @@
+//! The topic selector: the cluster's topics, the configured one by default. Choosing one
+//! navigates to `/?topic=…`, so the address opens the same view; producing and the feed follow.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+use super::producer_box::CreateTopicButton;
+use crate::topics::{Catalogue, TopicsError};
+
+#[component]
+pub fn TopicPicker(
+    topic: Memo<Option<String>>,
+    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
+    created: RwSignal<u32>,
+) -> impl IntoView {
+    let navigate = use_navigate();
+    let loaded = move || catalogue.get().and_then(Result::ok);
+    let current = move || topic.get().or_else(|| loaded().map(|c| c.default_topic)).unwrap_or_default();
+    let names = move || {
+        let mut names: Vec<String> =
+            loaded().map(|c| c.topics.into_iter().map(|t| t.name).collect()).unwrap_or_default();
+        let current = current();
+        if !current.is_empty() && !names.contains(&current) {
+            names.insert(0, current);
+        }
+        names
+    };
+    // Known only once the list is in: a topic the cluster does not have.
+    let missing = move || {
+        let catalogue = loaded()?;
+        let name = current();
+        (catalogue.topics_error.is_none() && catalogue.partitions_of(&name).is_none()).then_some(name)
+    };
+    let on_change = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev);
+        let default = loaded().map(|c| c.default_topic).unwrap_or_default();
+        let url = if chosen == default { "/".to_owned() } else { format!("/?topic={chosen}") };
+        navigate(&url, Default::default());
+    };
+    view! {
+        <div class="field topic-field">
+            <label for="topic">"Topic"</label>
+            <select id="topic" on:change=on_change prop:value=current>
+                {move || {
+                    let current = current();
+                    names()
+                        .into_iter()
+                        .map(|name| {
+                            let selected = name == current;
+                            let label = name.clone();
+                            view! { <option value=name selected=selected>{label}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+        {move || {
+            catalogue
+                .get()
+                .and_then(|c| c.ok())
+                .and_then(|c| c.topics_error)
+                .map(|reason| view! { <p class="topics-error" role="status">{reason}</p> })
+        }}
+        {move || {
+            missing()
+                .map(|name| {
+                    view! {
+                        <div class="unknown-topic" role="alert">
+                            <p>{format!("Topic {name} does not exist.")}</p>
+                            <CreateTopicButton name catalogue created />
+                        </div>
+                    }
+                })
+        }}
+    }
+}
