@@ -178,13 +178,18 @@ test.describe('the producer box and the live feed', () => {
   });
 
   test('screenshot for the README', async ({ page }) => {
-    await page.setViewportSize({ width: 1200, height: 720 });
+    await page.setViewportSize({ width: 1280, height: 860 });
     await openLive(page);
-    produceFromOutside(['--key', 'table-7', '{"order": 1042, "item": "margherita", "qty": 2}']);
+    produceFromOutside(['--key', 'table-7', '--header', 'source=pos-3', '{"order": 1042, "item": "margherita", "qty": 2}']);
+    await page.getByLabel('Key').fill('table-9');
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header name').fill('trace-id');
+    await page.getByLabel('Header value').fill('4bf92f35');
     const text = unique('Hello from kafka-live');
     await page.getByLabel('Enter Text:').fill(text);
     await page.getByRole('button', { name: 'Submit' }).click();
-    await expect(feedItem(page, text)).toBeVisible();
+    await expect(feedItem(page, text).locator('.round-trip')).toBeVisible();
+    await page.waitForTimeout(1500); // a second of the sparkline
     const out = process.env.KAFKA_LIVE_SCREENSHOT;
     if (out) await page.screenshot({ path: out });
   });
