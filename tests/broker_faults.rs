@@ -5,8 +5,10 @@
 //!   - the broker restarts in the middle of a numbered stream: every record acknowledged to
 //!     the producer reaches the page exactly once, in order within its partition.
 //!
-//! Each test runs its own broker (nisshi, the embedded default, with sqlite storage that
-//! survives a restart) on a free port, so stopping it disturbs nothing else.
+//! Each test runs its own broker on free ports, so stopping it disturbs nothing else: nisshi
+//! (the embedded default, sqlite storage that survives a restart), or with
+//! `BROKER_FAULTS_BROKER=kafka` an Apache Kafka of its own through `scripts/kafka` (KRaft,
+//! data in the test's directory).
 
 mod common;
 
@@ -23,13 +25,57 @@ use tokio_tungstenite::tungstenite::Message;
 
 use common::{TestApp, produce, spawn_app_with, unique};
 
-/// A nisshi broker of this test's own, on `port`, keeping its data in `dir`.
-struct Broker {
-    child: tokio::process::Child,
+/// A broker of this test's own, on `port`, keeping its data in `dir`.
+enum Broker {
+    Nisshi(tokio::process::Child),
+    Kafka(Vec<(String, String)>),
 }
 
 impl Broker {
     async fn start(port: u16, dir: &Path) -> Self {
+        match std::env::var("BROKER_FAULTS_BROKER").as_deref() {
+            Ok("kafka") => Self::start_kafka(port, dir).await,
+            _ => Self::start_nisshi(port, dir).await,
+        }
+    }
+
+    async fn start_kafka(port: u16, dir: &Path) -> Self {
+        // A restart comes back on the same ports (the controller's is in its metadata).
+        let ports = dir.join("kafka-ports");
+        let (sasl, controller) = match std::fs::read_to_string(&ports) {
+            Ok(text) => {
+                let (a, b) = text.split_once(' ').unwrap();
+                (a.parse::<u16>().unwrap(), b.parse::<u16>().unwrap())
+            }
+            Err(_) => {
+                let chosen = (free_port(), free_port());
+                std::fs::write(&ports, format!("{} {}", chosen.0, chosen.1)).unwrap();
+                chosen
+            }
+        };
+        let env = vec![
+            ("KAFKA_RUN".to_owned(), dir.join("kafka").display().to_string()),
+            ("KAFKA_PLAINTEXT_PORT".to_owned(), port.to_string()),
+            ("KAFKA_SASL_SSL_PORT".to_owned(), sasl.to_string()),
+            ("KAFKA_CONTROLLER_PORT".to_owned(), controller.to_string()),
+        ];
+        Self::kafka_script("start", &env).await;
+        Self::Kafka(env)
+    }
+
+    async fn kafka_script(command: &str, env: &[(String, String)]) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka");
+        let status = tokio::process::Command::new(script)
+            .arg(command)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .stdout(Stdio::null())
+            .status()
+            .await
+            .unwrap();
+        assert!(status.success(), "scripts/kafka {command}");
+    }
+
+    async fn start_nisshi(port: u16, dir: &Path) -> Self {
         let nisshi = std::env::var("KAFKA_LIVE_NISSHI").unwrap_or_else(|_| "nisshi".into());
         let url = format!("tcp://127.0.0.1:{port}");
         std::fs::create_dir_all(dir.join("data")).unwrap();
@@ -47,14 +93,19 @@ impl Broker {
             assert!(Instant::now() < deadline, "nisshi listens within 30 s");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Self { child }
+        Self::Nisshi(child)
     }
 
     /// SIGTERM, as an operator stops it, and waits for it to go.
-    async fn stop(mut self) {
-        // SAFETY: kill(2) on the child this test spawned.
-        unsafe { libc::kill(self.child.id().unwrap() as i32, libc::SIGTERM) };
-        tokio::time::timeout(Duration::from_secs(20), self.child.wait()).await.unwrap().unwrap();
+    async fn stop(self) {
+        match self {
+            Self::Nisshi(mut child) => {
+                // SAFETY: kill(2) on the child this test spawned.
+                unsafe { libc::kill(child.id().unwrap() as i32, libc::SIGTERM) };
+                tokio::time::timeout(Duration::from_secs(20), child.wait()).await.unwrap().unwrap();
+            }
+            Self::Kafka(env) => Self::kafka_script("stop", &env).await,
+        }
     }
 }
 
