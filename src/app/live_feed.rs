@@ -94,13 +94,19 @@ pub fn LiveFeed(
                 <span class="hidden" data-count=hidden>{move || format!("{} hidden by the filter", hidden())}</span>
                 {move || feed.round_trips.get().map(|rt| view! {
                     <span class="round-trips" data-count=rt.count data-p50=rt.p50_ms data-p99=rt.p99_ms>
-                        {format!("Round trip p50 {:.1} ms, p99 {:.1} ms ({} records)", rt.p50_ms, rt.p99_ms, rt.count)}
+                        {format!(
+                            "Round trip p50 {:.1} ms, p99 {:.1} ms ({} {})",
+                            rt.p50_ms,
+                            rt.p99_ms,
+                            rt.count,
+                            if rt.count == 1 { "record" } else { "records" },
+                        )}
                     </span>
                 })}
             </p>
             {move || feed.refused.get().map(|reason| view! { <p class="refused" role="alert">{reason}</p> })}
             <Show when=move || { feed.missed.get() > 0 }>
-                <p class="missed" role="status">
+                <p class="missed" role="status" data-count=move || feed.missed.get()>
                     {move || format!("{} records were skipped because this page fell behind.", feed.missed.get())}
                 </p>
             </Show>

@@ -216,7 +216,7 @@ pub fn ProducerBox(
 #[component]
 fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
     view! {
-        <fieldset class="headers">
+        <fieldset class="header-rows">
             <legend>"Headers"</legend>
             <For each=move || draft.headers.get() key=|row| row.id let:row>
                 {
