@@ -4,29 +4,20 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use futures::StreamExt;
 use kafka_live::event::{Payload, ServerFrame};
-use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use kafka_live::server::settings::KafkaSettings;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{TestApp, bootstrap, next_record, produce, spawn_app_with, unique};
+use common::{TestApp, next_record, produce, settings_with, spawn_app_with, unique};
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// One partition, so offsets are the order produced; a backlog of 3.
 fn settings(topic: &str) -> KafkaSettings {
-    let bootstrap = bootstrap();
-    let env = BTreeMap::from([
-        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
-        ("KAFKA_TOPIC", topic),
-        ("KAFKA_PARTITIONS", "1"),
-        ("KAFKA_BACKLOG", "3"),
-    ]);
-    kafka_from_toml("", Path::new("t.toml"), Path::new("."), &env).unwrap()
+    settings_with(topic, "1", "3")
 }
 
 async fn connect(app: &TestApp, query: &str) -> Socket {

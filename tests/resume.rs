@@ -4,29 +4,20 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use futures::StreamExt;
 use kafka_live::event::{FeedRecord, Payload, ServerFrame};
-use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use kafka_live::server::settings::KafkaSettings;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
-use common::{TestApp, bootstrap, produce, spawn_app_with, unique};
+use common::{TestApp, produce, settings_with, spawn_app_with, unique};
 
 /// One partition, so the whole stream is one sequence; a backlog of 2, so a reconnect soon
 /// needs Kafka.
 fn settings(topic: &str) -> KafkaSettings {
-    let bootstrap = bootstrap();
-    let env = BTreeMap::from([
-        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
-        ("KAFKA_TOPIC", topic),
-        ("KAFKA_PARTITIONS", "1"),
-        ("KAFKA_BACKLOG", "2"),
-    ]);
-    kafka_from_toml("", Path::new("t.toml"), Path::new("."), &env).unwrap()
+    settings_with(topic, "1", "2")
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;

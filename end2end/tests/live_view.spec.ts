@@ -201,6 +201,25 @@ test.describe('record details', () => {
     await expect(binary.locator('.value')).toHaveText(`0xff00${hex}`);
   });
 
+  test('records other producers wrote show safely: a null key and value, a huge header', async ({ page }) => {
+    await openLive(page);
+    const [partition, offset] = produceFromOutside(['--null'])[0].split(' ');
+    const tombstone = feed(page).locator(`.feed-item[data-partition="${partition}"][data-offset="${offset}"]`);
+    await expect(tombstone.locator('.value')).toHaveText('null');
+    await expect(tombstone.locator('.value')).toHaveClass(/null/);
+    await expect(tombstone.locator('.key')).toHaveText('null');
+    await expect(tombstone.locator('.size')).toHaveText('0 B');
+
+    const marker = unique('big-header');
+    produceFromOutside(['--header', `big=${'h'.repeat(100 * 1024)}`, marker]);
+    const item = feedItem(page, marker);
+    await expect(item.locator('.header-value')).toContainText('… (100.0 KiB in all)');
+    expect((await item.locator('.header-value').textContent())!.length).toBeLessThan(17 * 1024);
+    const after = unique('after-the-odd-ones');
+    produceFromOutside([after]);
+    await expect(feedItem(page, after)).toBeVisible();
+  });
+
   test('a 1 MiB record shows its first 16 KiB with "Show all", and the page answers a click at once', async ({ page }) => {
     await openLive(page);
     const marker = unique('large');

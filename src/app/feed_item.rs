@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::feed_state::Item;
 use super::platform;
-use super::value_view::{Choices, Shape, format_size, render, shape_for};
+use super::value_view::{Choices, Shape, format_size, render, shape_for, truncate};
 use crate::event::{FeedRecord, Payload, Timestamp};
 
 #[component]
@@ -75,6 +75,11 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                             <ul>
                                 {headers.into_iter().map(|header| {
                                     let value = header.value.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
+                                    // A huge header must not swamp the item: cut like a value, marked.
+                                    let value = match truncate(&value, display_limit) {
+                                        (head, true) => format!("{head}… ({} in all)", format_size(value.len())),
+                                        (_, false) => value,
+                                    };
                                     view! { <li><span class="header-name">{header.name}</span>": "<span class="header-value">{value}</span></li> }
                                 }).collect_view()}
                             </ul>

@@ -5,25 +5,18 @@ use leptos::prelude::*;
 
 use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
 use super::feed_item::FeedItem;
-use super::feed_state::{ConnectionStatus, FeedState};
+use super::feed_state::ConnectionStatus;
 use super::keyed_rows::keyed_rows;
-use super::producer_draft::ProducerDraft;
+use super::page_state::PageState;
 use super::sparkline::Sparkline;
 use crate::event::BrokerStatus;
 use crate::start_position::StartFrom;
-use crate::topics::{Catalogue, TopicsError};
 
 const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
 
 #[component]
-pub fn LiveFeed(
-    topic: Memo<Option<String>>,
-    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
-    draft: ProducerDraft,
-    feed: FeedState,
-    /// Bumped when a topic is created: a refused feed asks again.
-    created: RwSignal<u32>,
-) -> impl IntoView {
+pub fn LiveFeed(page: PageState) -> impl IntoView {
+    let PageState { topic, draft, feed, created, .. } = page;
     let start = RwSignal::new(StartFrom::Newest);
     // Effects run only in the browser: the server renders the empty feed, the WASM connects,
     // and connects again whenever the topic or the start position changes.
@@ -52,7 +45,7 @@ pub fn LiveFeed(
     });
 
     let display_limit =
-        move || catalogue.get().and_then(Result::ok).map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
+        move || page.loaded_catalogue().map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
     let on_reproduce = Callback::new(move |record| draft.fill_from(&record));
     let visible = Memo::new(move |_| feed.visible());
     let hidden = move || feed.records.with(|records| records.len()).saturating_sub(visible.with(Vec::len));

@@ -7,6 +7,7 @@ mod feed_socket;
 mod feed_state;
 mod keyed_rows;
 mod live_feed;
+mod page_state;
 mod platform;
 mod producer_box;
 mod producer_draft;
@@ -26,6 +27,7 @@ use leptos_router::path;
 use crate::topic_name::TopicName;
 use crate::topics::list_topics;
 use live_feed::LiveFeed;
+use page_state::PageState;
 use producer_box::ProducerBox;
 use producer_draft::ProducerDraft;
 use topic_picker::TopicPicker;
@@ -72,19 +74,22 @@ fn HomePage() -> impl IntoView {
         asked.get().and_then(|t| TopicName::parse(&t).ok()).map(|t| t.as_str().to_owned())
     });
     let bad_topic = move || asked.get().and_then(|t| TopicName::parse(&t).err());
-    let catalogue = LocalResource::new(list_topics);
-    let draft = ProducerDraft::new(String::new());
-    let feed = FeedState::new();
-    let created = RwSignal::new(0u32);
+    let page = PageState {
+        topic,
+        catalogue: LocalResource::new(list_topics),
+        draft: ProducerDraft::new(String::new()),
+        feed: FeedState::new(),
+        created: RwSignal::new(0),
+    };
     view! {
         <main class="layout">
             <section class="producer" aria-labelledby="producer-title">
                 <h1 id="producer-title">"Producer"</h1>
-                <TopicPicker topic catalogue created />
+                <TopicPicker page />
                 {move || bad_topic().map(|reason| view! { <p class="error" role="alert">{format!("Topic in the address: {reason}")}</p> })}
-                <ProducerBox topic catalogue draft feed created />
+                <ProducerBox page />
             </section>
-            <LiveFeed topic catalogue draft feed created />
+            <LiveFeed page />
         </main>
     }
 }

@@ -8,12 +8,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use super::feed_state::FeedState;
+use super::page_state::PageState;
 use super::platform;
-use super::producer_draft::ProducerDraft;
 use crate::produce::redirect_query as query;
 use crate::produce::{ProduceError, ProduceMessage};
-use crate::topics::{Catalogue, CreateTopic, TopicsError};
+use crate::topics::CreateTopic;
 
 /// What the last submit came to, shown under the box.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,15 +29,8 @@ enum Outcome {
 }
 
 #[component]
-pub fn ProducerBox(
-    /// `None`: the configured topic.
-    topic: Memo<Option<String>>,
-    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
-    draft: ProducerDraft,
-    feed: FeedState,
-    /// Bumped when a topic is created, so the feed asks again.
-    created: RwSignal<u32>,
-) -> impl IntoView {
+pub fn ProducerBox(page: PageState) -> impl IntoView {
+    let PageState { topic, draft, feed, .. } = page;
     let produce = ServerAction::<ProduceMessage>::new();
     let params = use_query_map();
 
@@ -92,7 +84,7 @@ pub fn ProducerBox(
     });
 
     let partitions = move || {
-        let catalogue = catalogue.get().and_then(Result::ok)?;
+        let catalogue = page.loaded_catalogue()?;
         let name = topic.get().unwrap_or_else(|| catalogue.default_topic.clone());
         catalogue.partitions_of(&name)
     };
@@ -200,7 +192,7 @@ pub fn ProducerBox(
                 view! {
                     <div class="error" role="alert">
                         <p>{reason}</p>
-                        <CreateTopicButton name=topic catalogue created />
+                        <CreateTopicButton name=topic page />
                     </div>
                 }
                     .into_any()
@@ -214,7 +206,7 @@ pub fn ProducerBox(
 
 /// Name/value rows; blank rows are ignored by the server.
 #[component]
-fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
+fn HeaderRows(draft: super::producer_draft::ProducerDraft) -> impl IntoView {
     view! {
         <fieldset class="header-rows">
             <legend>"Headers"</legend>
@@ -253,16 +245,12 @@ fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
 
 /// The offer that goes with "Topic … does not exist".
 #[component]
-pub fn CreateTopicButton(
-    name: String,
-    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
-    created: RwSignal<u32>,
-) -> impl IntoView {
+pub fn CreateTopicButton(name: String, page: PageState) -> impl IntoView {
     let create = ServerAction::<CreateTopic>::new();
     Effect::new(move || {
         if let Some(Ok(_)) = create.value().get() {
-            catalogue.refetch();
-            created.update(|n| *n += 1);
+            page.catalogue.refetch();
+            page.created.update(|n| *n += 1);
         }
     });
     let label = format!("Create topic {name}");

@@ -4,17 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::page_state::PageState;
 use super::producer_box::CreateTopicButton;
-use crate::topics::{Catalogue, TopicsError};
 
 #[component]
-pub fn TopicPicker(
-    topic: Memo<Option<String>>,
-    catalogue: LocalResource<Result<Catalogue, TopicsError>>,
-    created: RwSignal<u32>,
-) -> impl IntoView {
+pub fn TopicPicker(page: PageState) -> impl IntoView {
     let navigate = use_navigate();
-    let loaded = move || catalogue.get().and_then(Result::ok);
+    let topic = page.topic;
+    let loaded = move || page.loaded_catalogue();
     let current = move || topic.get().or_else(|| loaded().map(|c| c.default_topic)).unwrap_or_default();
     let names = move || {
         let mut names: Vec<String> =
@@ -55,11 +52,7 @@ pub fn TopicPicker(
             </select>
         </div>
         {move || {
-            catalogue
-                .get()
-                .and_then(|c| c.ok())
-                .and_then(|c| c.topics_error)
-                .map(|reason| view! { <p class="topics-error" role="status">{reason}</p> })
+            loaded().and_then(|c| c.topics_error).map(|reason| view! { <p class="topics-error" role="status">{reason}</p> })
         }}
         {move || {
             missing()
@@ -67,7 +60,7 @@ pub fn TopicPicker(
                     view! {
                         <div class="unknown-topic" role="alert">
                             <p>{format!("Topic {name} does not exist.")}</p>
-                            <CreateTopicButton name catalogue created />
+                            <CreateTopicButton name page />
                         </div>
                     }
                 })

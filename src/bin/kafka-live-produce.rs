@@ -2,9 +2,10 @@
 //! other producer of a user's cluster would. The tests use it; so can people.
 //!
 //! kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--fill BYTES] [--hex] VALUE...
+//! kafka-live-produce [--key KEY] [--header NAME=VALUE]... --null
 //! kafka-live-produce [--key KEY] --rate R --seconds S PREFIX
 //!   Each VALUE becomes one record. With --hex, VALUEs are hex and produced as raw bytes; with
-//!   --fill, each is padded with `x` to BYTES. The topic is KAFKA_TOPIC's, as for the app.
+//!   --fill, each is padded with `x` to BYTES; --null produces one record with a null value. The topic is KAFKA_TOPIC's, as for the app.
 //!   Prints `partition offset` for each acknowledged record. With --rate, produces `PREFIX 0`,
 //!   `PREFIX 1`, … at R records/s for S seconds and prints one summary line.
 

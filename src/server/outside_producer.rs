@@ -10,7 +10,7 @@ use super::settings::{self, ProcessEnv, SettingsError};
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
     #[error(
-        "usage: kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--fill BYTES] [--hex] VALUE...  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
+        "usage: kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--fill BYTES] [--hex] VALUE... | --null  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
     )]
     Usage(String),
     #[error(transparent)]
@@ -39,6 +39,7 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut fill: Option<u64> = None;
     let mut hex = false;
+    let mut null = false;
     let (mut rate, mut seconds) = (None, None);
     let mut values = Vec::new();
     let mut args = args.into_iter();
@@ -64,14 +65,17 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
             }
             "--fill" => fill = Some(number("--fill", args.next())?),
             "--hex" => hex = true,
+            "--null" => null = true,
             "--rate" => rate = Some(number("--rate", args.next())?),
             "--seconds" => seconds = Some(number("--seconds", args.next())?),
             "--" => values.extend(args.by_ref()),
             _ => values.push(arg),
         }
     }
-    if values.is_empty() {
-        return Err(OutsideProducerError::Usage("no VALUE given".into()));
+    if values.is_empty() && !null {
+        return Err(OutsideProducerError::Usage(
+            "no VALUE given (or --null for a record without one)".into(),
+        ));
     }
     let paced = match (rate, seconds) {
         (Some(rate), Some(seconds)) if values.len() == 1 && !hex => Some(Paced { rate, seconds }),
@@ -82,6 +86,10 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
             ));
         }
     };
+    if null {
+        // One record whose value is null (a tombstone); its "payload" below is never sent.
+        values = vec![String::new()];
+    }
     let mut payloads = values
         .iter()
         .map(|value| if hex { decode_hex(value) } else { Ok(value.as_bytes().to_vec()) })
@@ -121,6 +129,9 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     }
     for payload in payloads {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
+        if null {
+            record.payload = None;
+        }
         if let Some(key) = &key {
             record = record.key(key.as_str());
         }

@@ -36,6 +36,18 @@ pub fn settings_for(topic: &str) -> KafkaSettings {
     kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).expect("test settings are valid")
 }
 
+/// With a partition count and a backlog of the test's choosing.
+pub fn settings_with(topic: &str, partitions: &str, backlog: &str) -> KafkaSettings {
+    let bootstrap = bootstrap();
+    let env = BTreeMap::from([
+        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
+        ("KAFKA_TOPIC", topic),
+        ("KAFKA_PARTITIONS", partitions),
+        ("KAFKA_BACKLOG", backlog),
+    ]);
+    kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).expect("test settings are valid")
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub topic: String,
