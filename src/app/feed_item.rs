@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::feed_state::Item;
 use super::platform;
-use super::value_view::{Choices, Shape, format_size, render, shape_for, truncate};
+use super::value_view::{Choices, Shape, format_size, render, truncate};
 use crate::event::{FeedRecord, Payload, Timestamp};
 
 #[component]
@@ -18,21 +18,17 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
     let record = item.record.clone();
     let choices = RwSignal::new(Choices::default());
     let value = record.value.clone();
-    let shape = {
-        let value = value.clone();
-        Memo::new(move |_| value.as_ref().map(|v| shape_for(v, display_limit, choices.get())))
-    };
-    let rendered = Memo::new(move |_| match &value {
-        Some(payload) => render(payload, display_limit, choices.get()),
-        None => ("null".to_owned(), false),
-    });
-    let value_class = move || match shape.get() {
+    // `None`: a null value.
+    let rendered =
+        Memo::new(move |_| value.as_ref().map(|payload| render(payload, display_limit, choices.get())));
+    let shape = move || rendered.with(|rendered| rendered.as_ref().map(|r| r.shape));
+    let value_class = move || match shape() {
         None => "value null",
         Some(Shape::Json) if !choices.get().raw_json => "value json",
         Some(Shape::Binary) => "value binary",
         Some(_) => "value",
     };
-    let truncated = move || rendered.with(|(_, cut)| *cut);
+    let truncated = move || rendered.with(|rendered| rendered.as_ref().is_some_and(|r| r.cut));
     let round_trip = item.round_trip_ms.clone();
     let reproducible = record.value.as_ref().is_none_or(|v| !v.is_binary()) && !record.cut;
     let key = record.key.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
@@ -46,7 +42,9 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
     view! {
         <li class="feed-item" data-partition=record.partition data-offset=record.offset data-cut=record.cut.to_string()>
             // A text node: whatever the record holds, it is never parsed as HTML.
-            <pre class=value_class>{move || rendered.with(|(text, _)| text.clone())}</pre>
+            <pre class=value_class>
+                {move || rendered.with(|rendered| rendered.as_ref().map_or_else(|| "null".to_owned(), |r| r.text.clone()))}
+            </pre>
             <Show when=truncated>
                 <p class="truncated">
                     {format!("Showing the first {} of {}. ", format_size(display_limit), format_size(full_size))}
@@ -88,7 +86,7 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                 </dd>
             </dl>
             <div class="item-actions">
-                {move || match shape.get() {
+                {move || match shape() {
                     Some(Shape::Json) => {
                         let label = if choices.get().raw_json { "Pretty" } else { "Raw" };
                         Some(view! {

@@ -107,7 +107,7 @@ pub struct FeedState {
     held_count: StoredValue<u64>,
     awaiting: StoredValue<HashMap<Placed, f64>>,
     recent: StoredValue<RecentArrivals>,
-    samples: StoredValue<(Vec<f64>, bool)>,
+    samples: StoredValue<(VecDeque<f64>, bool)>,
     per_second: StoredValue<VecDeque<(i64, u32)>>,
     /// Record frames as they came off the socket (and when), not yet decoded.
     raw: StoredValue<Vec<(f64, String)>>,
@@ -138,7 +138,7 @@ impl FeedState {
             held_count: StoredValue::new(0),
             awaiting: StoredValue::new(HashMap::new()),
             recent: StoredValue::new((HashMap::new(), VecDeque::new())),
-            samples: StoredValue::new((Vec::new(), false)),
+            samples: StoredValue::new((VecDeque::new(), false)),
             per_second: StoredValue::new(VecDeque::new()),
             raw: StoredValue::new(Vec::new()),
             caught_up_pending: StoredValue::new(false),
@@ -289,9 +289,9 @@ impl FeedState {
         }
         self.samples.update_value(|(samples, changed)| {
             if samples.len() == ROUND_TRIP_SAMPLES {
-                samples.remove(0);
+                samples.pop_front();
             }
-            samples.push(ms);
+            samples.push_back(ms);
             *changed = true;
         });
     }
@@ -348,7 +348,7 @@ impl FeedState {
             if !std::mem::take(changed) {
                 return None;
             }
-            let mut sorted = samples.clone();
+            let mut sorted: Vec<f64> = samples.iter().copied().collect();
             sorted.sort_by(f64::total_cmp);
             let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
             Some(RoundTrips { count: sorted.len(), p50_ms: at(0.5), p99_ms: at(0.99) })

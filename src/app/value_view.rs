@@ -36,23 +36,34 @@ fn looks_like_json(text: &str) -> bool {
         && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
 }
 
-/// What the item's value box shows, and whether it was cut to the display limit.
-pub fn render(payload: &Payload, limit: usize, choices: Choices) -> (String, bool) {
-    let full = match (payload, shape_for(payload, limit, choices)) {
+/// What the item's value box shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub text: String,
+    /// Cut to the display limit.
+    pub cut: bool,
+    pub shape: Shape,
+}
+
+/// The value as the item shows it. The shape is worked out once here (finding JSON parses
+/// the value) and handed back for the toggles.
+pub fn render(payload: &Payload, limit: usize, choices: Choices) -> Rendered {
+    let shape = shape_for(payload, limit, choices);
+    let full = match (payload, shape) {
         (Payload::Text(text), Shape::Json) if !choices.raw_json => pretty_json(text),
         (Payload::Text(text), _) => text.clone(),
         (Payload::Binary(hex), _) if choices.base64 => base64_from_hex(hex),
         (Payload::Binary(hex), _) => format!("0x{hex}"),
     };
     if choices.show_all {
-        return (full, false);
+        return Rendered { text: full, cut: false, shape };
     }
     let (head, cut) = truncate(&full, limit);
-    (head.to_owned(), cut)
+    Rendered { text: head.to_owned(), cut, shape }
 }
 
 /// After "Show all", a long value is parsed as JSON too.
-pub fn shape_for(payload: &Payload, limit: usize, choices: Choices) -> Shape {
+fn shape_for(payload: &Payload, limit: usize, choices: Choices) -> Shape {
     shape(payload, if choices.show_all { usize::MAX } else { limit })
 }
 
@@ -168,13 +179,13 @@ mod tests {
     fn json_objects_are_pretty_printed_in_their_own_key_order() {
         let payload = text(r#"{"z":1,"a":[1, 2,{}],"s":"x, {y}: \"q\""}"#);
         assert_eq!(shape(&payload, 100), Shape::Json);
-        let (shown, cut) = render(&payload, 1000, Choices::default());
+        let Rendered { text: shown, cut, .. } = render(&payload, 1000, Choices::default());
         assert!(!cut);
         assert_eq!(
             shown,
             "{\n  \"z\": 1,\n  \"a\": [\n    1,\n    2,\n    {}\n  ],\n  \"s\": \"x, {y}: \\\"q\\\"\"\n}"
         );
-        let (raw, _) = render(&payload, 1000, Choices { raw_json: true, ..Choices::default() });
+        let raw = render(&payload, 1000, Choices { raw_json: true, ..Choices::default() }).text;
         assert_eq!(raw, r#"{"z":1,"a":[1, 2,{}],"s":"x, {y}: \"q\""}"#);
     }
 
@@ -188,17 +199,18 @@ mod tests {
     #[test]
     fn binary_is_hex_or_base64() {
         let payload = Payload::Binary("fffe00".into());
-        assert_eq!(render(&payload, 100, Choices::default()).0, "0xfffe00");
-        assert_eq!(render(&payload, 100, Choices { base64: true, ..Choices::default() }).0, "//4A");
+        assert_eq!(render(&payload, 100, Choices::default()).text, "0xfffe00");
+        assert_eq!(render(&payload, 100, Choices { base64: true, ..Choices::default() }).text, "//4A");
         assert_eq!(base64_from_hex("666f6f62"), "Zm9vYg==");
     }
 
     #[test]
     fn long_values_are_cut_until_show_all() {
         let payload = text(&"é".repeat(10));
-        let (shown, cut) = render(&payload, 5, Choices::default());
+        let Rendered { text: shown, cut, .. } = render(&payload, 5, Choices::default());
         assert_eq!((shown.as_str(), cut), ("éé", true));
-        let (shown, cut) = render(&payload, 5, Choices { show_all: true, ..Choices::default() });
+        let Rendered { text: shown, cut, .. } =
+            render(&payload, 5, Choices { show_all: true, ..Choices::default() });
         assert_eq!((shown.len(), cut), (20, false));
     }
 
