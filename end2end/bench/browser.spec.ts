@@ -6,10 +6,12 @@
 // Prints one line per figure; lines with a target end in ` ok` or ` MISS`.
 //
 // scripts/bench runs it (project `bench`) against a release server; BENCH_BROWSER_RATE and
-// BENCH_BROWSER_SECONDS scale it.
+// BENCH_BROWSER_SECONDS scale it. BENCH_BROWSER_PROFILE=FILE also records a CPU profile of the
+// page (DevTools' Profiler, 4 s from the end of the warm-up) to FILE (a .cpuprofile that Chrome
+// DevTools opens) and prints the functions with the most self time.
 
 import { execFile } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
 import { feed, openLive } from '../tests/helpers';
@@ -74,6 +76,24 @@ async function memory(page: Page, cdp: CDPSession) {
   return { heap, wasm };
 }
 
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string }; hitCount?: number };
+
+/** The functions with the most self time in a CPU profile, for a first look without DevTools. */
+function topSelfTime(profile: { nodes: ProfileNode[] }, count: number) {
+  const byName = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const hits = node.hitCount ?? 0;
+    total += hits;
+    const name = node.callFrame.functionName || `(anonymous ${node.callFrame.url.split('/').pop()})`;
+    byName.set(name, (byName.get(name) ?? 0) + hits);
+  }
+  return [...byName.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, hits]) => `${((hits / total) * 100).toFixed(1)}% ${name}`);
+}
+
 const frames = (page: Page) => page.evaluate(() => window.__bench.frames);
 const longTasks = (page: Page) => page.evaluate(() => window.__bench.longTasks.slice());
 
@@ -102,6 +122,17 @@ test(`the page at ${RATE} records/s for ${SECONDS} s`, async ({ page }) => {
   const framesFrom = await frames(page);
   await page.waitForTimeout(WARM_UP_MS);
   const warm = await memory(page, cdp);
+  const profileTo = process.env.BENCH_BROWSER_PROFILE;
+  if (profileTo) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+    await page.waitForTimeout(4000);
+    const { profile } = await cdp.send('Profiler.stop');
+    writeFileSync(profileTo, JSON.stringify(profile));
+    report(`browser profile: 4 s of the page in ${profileTo}; the most self time (no target):`);
+    for (const line of topSelfTime(profile, 25)) report(`browser profile: ${line}`);
+  }
   const { stdout } = await producing;
   const loadSeconds = (Date.now() - started) / 1000;
   const drawn = (await frames(page)) - framesFrom;

@@ -38,6 +38,7 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
     let size = format_size(record.size);
     let full_size = record.size;
     let for_reproduce = record.clone();
+    let skipped_before = item.skipped_before();
 
     view! {
         <li class="feed-item" data-partition=record.partition data-offset=record.offset data-cut=record.cut.to_string()>
@@ -114,7 +115,19 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                     <span class="round-trip" title="From Submit to this record in the feed">{format!("{ms:.1} ms round trip")}</span>
                 })}
             </div>
+            // Newest on top, so the records skipped before this one would have been below it.
+            {(skipped_before > 0).then(|| view! {
+                <p class="gap" role="note" data-count=skipped_before>{gap_note(skipped_before)}</p>
+            })}
         </li>
+    }
+}
+
+/// Where the list has a hole: records this page received but could not draw.
+fn gap_note(skipped: u64) -> String {
+    match skipped {
+        1 => "1 record before this one came faster than this page draws; it is not shown.".to_owned(),
+        n => format!("{n} records before this one came faster than this page draws; they are not shown."),
     }
 }
 

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-use super::feed_state::{ConnectionStatus, FeedState};
+use super::feed_state::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
 use crate::start_position::StartFrom;
 
@@ -19,6 +19,15 @@ const FIRST_RETRY_MS: u64 = 250;
 const MAX_RETRY_MS: u64 = 5_000;
 /// One animation frame at 60 Hz: the part of a frame's time that is not the draw's.
 const FRAME_MS: f64 = 1000.0 / 60.0;
+/// What one draw should cost (rows built, then the browser's style, layout and paint): under
+/// the 50 ms at which a task counts as long and input waits visibly.
+const DRAW_BUDGET_MS: f64 = 40.0;
+/// Rows the first full draw may hold, before the page has measured what a draw costs.
+const FIRST_ROWS: usize = 200;
+/// Never fewer rows a draw than this. Much of a draw's cost does not depend on its rows (the
+/// browser lays out and checks the visibility of the whole list: ~25 ms at 1,000 items,
+/// measured), so fewer rows would save little time and fall far behind.
+const MIN_ROWS: usize = 100;
 
 /// What the page reads: `None` is the configured topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +49,8 @@ pub struct FeedSocket {
     draw_scheduled: Rc<Cell<bool>>,
     /// No draw before this time (ms, `platform::now_ms`): see `schedule_draw`.
     quiet_until: Rc<Cell<f64>>,
+    /// Rows the next draw may hold, adjusted to what full draws cost.
+    rows_per_draw: Rc<Cell<usize>>,
 }
 
 impl FeedSocket {
@@ -52,7 +63,10 @@ impl FeedSocket {
             failures: Rc::new(Cell::new(0)),
             draw_scheduled: Rc::new(Cell::new(false)),
             quiet_until: Rc::new(Cell::new(0.0)),
+            rows_per_draw: Rc::new(Cell::new(FIRST_ROWS)),
         };
+        let drawer = socket.clone();
+        feed.on_redraw(move || drawer.schedule_draw());
         socket.open(0);
         // The sparkline moves on even when nothing arrives.
         let _ = set_interval_with_handle(move || feed.tick(), Duration::from_secs(1));
@@ -126,11 +140,12 @@ impl FeedSocket {
         *self.current.borrow_mut() = Some(socket);
     }
 
-    /// At most one draw per animation frame, and never more than half the page's time: a
-    /// draw that took (with the browser's style and layout after it) T ms is followed by T ms
-    /// without one. At a few records a second that changes nothing; in a flood, the list is
-    /// redrawn less often (always with the newest records), and clicks, scrolling and typing
-    /// still get their turn. The cost is measured, so a slow machine or a debug build adapts.
+    /// At most one draw per animation frame, each of about as many rows as fit
+    /// `DRAW_BUDGET_MS`, and never more than half the page's time: a draw that took (with the
+    /// browser's style and layout after it) T ms is followed by T ms without one. At a few
+    /// records a second that changes nothing; a burst is drawn over a few frames; in a flood,
+    /// clicks, scrolling and typing still get their turn, and what the page cannot draw is
+    /// skipped and marked. The cost is measured, so a slow machine or a debug build adapts.
     fn schedule_draw(&self) {
         if self.draw_scheduled.replace(true) {
             return;
@@ -143,13 +158,27 @@ impl FeedSocket {
                 this.schedule_draw();
                 return;
             }
-            this.feed.render_pending();
-            let quiet_until = Rc::clone(&this.quiet_until);
+            let rows = this.rows_per_draw.get();
+            let drawn = this.feed.draw(rows);
+            let built = platform::now_ms() - start;
             // The next frame starts once this one's effects, style and layout are done.
             request_animation_frame(move || {
                 let end = platform::now_ms();
                 let cost = (end - start - FRAME_MS).max(0.0);
-                quiet_until.set(end + cost);
+                this.quiet_until.set(end + cost);
+                // Only a full draw says whether `rows` fits the budget.
+                if drawn.rows == rows {
+                    let spent = cost.max(built);
+                    let next = if spent > DRAW_BUDGET_MS {
+                        (rows as f64 * DRAW_BUDGET_MS / spent) as usize
+                    } else {
+                        rows + rows / 4 + 1
+                    };
+                    this.rows_per_draw.set(next.clamp(MIN_ROWS, MAX_ITEMS_LIMIT));
+                }
+                if drawn.more {
+                    this.schedule_draw();
+                }
             });
         });
     }

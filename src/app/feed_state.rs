@@ -4,10 +4,15 @@
 //!
 //! Pure logic over signals, so it is the same on the server (which renders it empty) and in
 //! the browser (where the socket fills it). Records arrive far faster than a screen redraws
-//! (thousands a second), so they wait in `pending` and reach the rendered list in one step per
-//! animation frame (`render_pending`), however many came in between. Pausing stops that step.
+//! (thousands a second), so they wait in `pending` and reach the rendered list in slices, one
+//! per animation frame (`draw`), oldest first: a burst (a reconnect's catch-up, a backlog) is
+//! drawn whole over a few frames, and no frame spends more than the socket's budget on rows.
+//! A flood the page cannot draw overflows `pending`; what fell out is counted on the next
+//! record drawn (`Item::skipped_before`), so the list says where it has a gap. Pausing stops
+//! the drawing.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,7 +28,7 @@ pub const DEFAULT_MAX_ITEMS: usize = 1000;
 pub const MAX_ITEMS_LIMIT: usize = 10_000;
 /// Round-trip times kept for the session's p50 and p99.
 const ROUND_TRIP_SAMPLES: usize = 10_000;
-/// Arrivals remembered for a receipt that comes back after its record.
+/// Arrivals remembered while a Submit waits for its receipt, for records that come back first.
 const RECENT_ARRIVALS: usize = 20_000;
 /// Produced from this page and not yet arrived; older entries are dropped past this.
 const AWAITING_LIMIT: usize = 100_000;
@@ -56,6 +61,25 @@ pub struct Item {
     pub round_trip_ms: ArcRwSignal<Option<f64>>,
     /// `generation << 1 | matched`: the filter's verdict, worked out once per filter.
     verdict: AtomicU64,
+    /// Records that arrived between the previous record drawn and this one, and were never
+    /// drawn (the page was flooded or paused). Final once the item is drawn.
+    skipped_before: AtomicU64,
+    /// Arrival order on this page, for "Caught up".
+    seq: u64,
+}
+
+impl Item {
+    pub fn skipped_before(&self) -> u64 {
+        self.skipped_before.load(Ordering::Relaxed)
+    }
+}
+
+/// What one `draw` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drawn {
+    pub rows: usize,
+    /// Records still wait to be drawn.
+    pub more: bool,
 }
 
 /// An item is itself: two records are the same item only if they are the same arrival.
@@ -65,8 +89,9 @@ impl PartialEq for Item {
     }
 }
 
-/// When each recent record arrived and where its round trip goes, with their order for eviction.
-type RecentArrivals = (HashMap<Placed, (f64, ArcRwSignal<Option<f64>>)>, VecDeque<Placed>);
+/// When each recent record arrived and where its round trip goes (if it is shown), with their
+/// order for eviction.
+type RecentArrivals = (HashMap<Placed, (f64, Option<ArcRwSignal<Option<f64>>>)>, VecDeque<Placed>);
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RoundTrips {
@@ -103,15 +128,26 @@ pub struct FeedState {
     last_seen: StoredValue<BTreeMap<i32, i64>>,
     /// Arrived, not yet rendered; oldest first, never more than the list can show.
     pending: StoredValue<VecDeque<Arc<Item>>>,
+    /// Records this page skipped before the oldest pending one (or the next to arrive).
+    skipped: StoredValue<u64>,
+    /// The next arrival's place in `Item::seq`.
+    next_seq: StoredValue<u64>,
+    /// Asks whoever draws (the socket) for a draw soon; without one, `resume` draws at once.
+    redraw: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
     uncounted: StoredValue<u64>,
     held_count: StoredValue<u64>,
     awaiting: StoredValue<HashMap<Placed, f64>>,
+    /// A Submit from this page waits for its receipt: only then can an arrival be one of its
+    /// records without the page knowing yet, so only then are arrivals remembered.
+    submitting: StoredValue<bool>,
     recent: StoredValue<RecentArrivals>,
     samples: StoredValue<(VecDeque<f64>, bool)>,
     per_second: StoredValue<VecDeque<(i64, u32)>>,
-    /// Record frames as they came off the socket (and when), not yet decoded.
-    raw: StoredValue<Vec<(f64, String)>>,
-    caught_up_pending: StoredValue<bool>,
+    /// Record frames as they came off the socket (their place and when), not yet decoded.
+    raw: StoredValue<Vec<(u64, f64, String)>>,
+    /// The server said it caught up once the records before this `seq` had arrived; the page
+    /// says so once it has drawn (or skipped) them.
+    caught_up_at: StoredValue<Option<u64>>,
 }
 
 impl FeedState {
@@ -134,15 +170,28 @@ impl FeedState {
             filter: StoredValue::new_local(Matcher::Everything),
             last_seen: StoredValue::new(BTreeMap::new()),
             pending: StoredValue::new(VecDeque::new()),
+            skipped: StoredValue::new(0),
+            next_seq: StoredValue::new(0),
+            redraw: StoredValue::new_local(None),
             uncounted: StoredValue::new(0),
             held_count: StoredValue::new(0),
             awaiting: StoredValue::new(HashMap::new()),
+            submitting: StoredValue::new(false),
             recent: StoredValue::new((HashMap::new(), VecDeque::new())),
             samples: StoredValue::new((VecDeque::new(), false)),
             per_second: StoredValue::new(VecDeque::new()),
             raw: StoredValue::new(Vec::new()),
-            caught_up_pending: StoredValue::new(false),
+            caught_up_at: StoredValue::new(None),
         }
+    }
+
+    /// How the page asks for a draw when it is not a record's arrival that needs one.
+    pub fn on_redraw(&self, redraw: impl Fn() + 'static) {
+        self.redraw.set_value(Some(Rc::new(redraw)));
+    }
+
+    fn take_seq(&self) -> u64 {
+        self.next_seq.try_update_value(|next| std::mem::replace(next, *next + 1)).unwrap_or_default()
     }
 
     /// Takes in one frame as it came off the socket. Frames wait undecoded until the next
@@ -151,7 +200,8 @@ impl FeedState {
     pub fn receive(&self, text: String) -> bool {
         if record_position(&text).is_some() {
             let now = platform::now_ms();
-            self.raw.update_value(|raw| raw.push((now, text)));
+            let seq = self.take_seq();
+            self.raw.update_value(|raw| raw.push((seq, now, text)));
             return true;
         }
         // Anything else is rare and may matter before the next frame (a refusal decides
@@ -170,21 +220,21 @@ impl FeedState {
     fn digest(&self) {
         let raw = self.raw.try_update_value(std::mem::take).unwrap_or_default();
         let mut fresh = Vec::new();
-        for (at, text) in raw {
+        for (seq, at, text) in raw {
             if let Some((partition, offset)) = record_position(&text)
                 && self.first_sight(partition, offset)
             {
-                fresh.push((Placed { partition, offset }, at, text));
+                fresh.push((Placed { partition, offset }, seq, at, text));
             }
         }
         let unshown = fresh.len().saturating_sub(self.max_items.get_untracked());
-        for (index, (placed, at, text)) in fresh.into_iter().enumerate() {
+        for (index, (placed, seq, at, text)) in fresh.into_iter().enumerate() {
             if index < unshown {
                 self.arrive_unshown(placed, at);
                 continue;
             }
             match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(ServerFrame::Record(record)) => self.arrive(record, at),
+                Ok(ServerFrame::Record(record)) => self.arrive(record, seq, at),
                 _ => leptos::logging::warn!("kafka-live: ignoring a record frame it cannot read"),
             }
         }
@@ -197,14 +247,15 @@ impl FeedState {
                 if !self.first_sight(record.partition, record.offset) {
                     return false;
                 }
-                self.arrive(record, platform::now_ms());
+                let seq = self.take_seq();
+                self.arrive(record, seq, platform::now_ms());
                 return true;
             }
             ServerFrame::Missed { count } => self.missed.update(|missed| *missed += count),
             ServerFrame::Broker(status) => self.broker.set(Some(status)),
             // Shown with the records before it, not ahead of them.
             ServerFrame::CaughtUp => {
-                self.caught_up_pending.set_value(true);
+                self.caught_up_at.set_value(Some(self.next_seq.get_value()));
                 return true;
             }
             ServerFrame::Refused { reason } => {
@@ -232,20 +283,18 @@ impl FeedState {
     fn arrive_unshown(&self, placed: Placed, at: f64) {
         if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
             self.round_trip(None, at - sent);
+        } else {
+            self.remember(placed, at, None);
         }
+        self.skipped.update_value(|skipped| *skipped += 1);
         self.count_arrival();
     }
 
-    /// `now`: when the record came off the socket.
-    fn arrive(&self, record: FeedRecord, now: f64) {
-        let placed = Placed { partition: record.partition, offset: record.offset };
-        let item =
-            Arc::new(Item { record, round_trip_ms: ArcRwSignal::new(None), verdict: AtomicU64::new(0) });
-        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
-            self.round_trip(Some(&item.round_trip_ms), now - sent);
-        } else {
+    /// Keeps an arrival's time for a receipt still on its way; nothing when no Submit is.
+    fn remember(&self, placed: Placed, at: f64, signal: Option<ArcRwSignal<Option<f64>>>) {
+        if self.submitting.get_value() {
             self.recent.update_value(|(recent, order)| {
-                recent.insert(placed, (now, item.round_trip_ms.clone()));
+                recent.insert(placed, (at, signal));
                 order.push_back(placed);
                 if order.len() > RECENT_ARRIVALS
                     && let Some(oldest) = order.pop_front()
@@ -254,16 +303,51 @@ impl FeedState {
                 }
             });
         }
+    }
+
+    /// `now`: when the record came off the socket.
+    fn arrive(&self, record: FeedRecord, seq: u64, now: f64) {
+        let placed = Placed { partition: record.partition, offset: record.offset };
+        let item = Arc::new(Item {
+            record,
+            round_trip_ms: ArcRwSignal::new(None),
+            verdict: AtomicU64::new(0),
+            skipped_before: AtomicU64::new(0),
+            seq,
+        });
+        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
+            self.round_trip(Some(&item.round_trip_ms), now - sent);
+        } else {
+            self.remember(placed, now, Some(item.round_trip_ms.clone()));
+        }
         self.count_arrival();
         let keep = self.max_items.get_untracked();
         // A page that cannot draw (a background tab, or paused) must not pile records up: any
         // beyond what the list shows would fall off the bottom unseen anyway.
+        let skipped = self.skipped.try_update_value(std::mem::take).unwrap_or_default();
+        item.skipped_before.store(skipped, Ordering::Relaxed);
         self.pending.update_value(|pending| {
             pending.push_back(item);
-            while pending.len() > keep {
-                pending.pop_front();
-            }
+            self.overflow(pending, keep);
         });
+    }
+
+    /// Drops the oldest pending records past `keep`, counting them on the next one.
+    fn overflow(&self, pending: &mut VecDeque<Arc<Item>>, keep: usize) {
+        let mut dropped = 0;
+        while pending.len() > keep
+            && let Some(oldest) = pending.pop_front()
+        {
+            dropped += oldest.skipped_before() + 1;
+        }
+        if dropped > 0 {
+            match pending.front() {
+                Some(next) => {
+                    next.skipped_before.fetch_add(dropped, Ordering::Relaxed);
+                }
+                None => self.skipped.update_value(|skipped| *skipped += dropped),
+            }
+        }
     }
 
     fn count_arrival(&self) {
@@ -296,13 +380,18 @@ impl FeedState {
         });
     }
 
+    /// A Submit was clicked: until it settles, arrivals may be its records.
+    pub fn submit_started(&self) {
+        self.submitting.set_value(true);
+    }
+
     /// What one Submit produced, and when it was clicked: each record's round trip is known
     /// when both the receipt and the record are in, whichever comes first.
     pub fn produced(&self, receipt: &Receipt, submitted_at: f64) {
         for placed in &receipt.records {
             let arrived = self.recent.try_update_value(|(recent, _)| recent.remove(placed)).flatten();
             match arrived {
-                Some((at, signal)) => self.round_trip(Some(&signal), (at - submitted_at).max(0.0)),
+                Some((at, signal)) => self.round_trip(signal.as_ref(), (at - submitted_at).max(0.0)),
                 None => self.awaiting.update_value(|awaiting| {
                     if awaiting.len() >= AWAITING_LIMIT {
                         awaiting.clear();
@@ -311,32 +400,56 @@ impl FeedState {
                 }),
             }
         }
+        self.submit_settled();
         self.publish_counts();
     }
 
-    /// Moves every waiting record into the rendered list (one list update, one redraw), and
-    /// brings the counters up to date. While paused, only the counters move.
+    /// The Submit has its answer (a receipt or an error): what arrives now is not its.
+    pub fn submit_settled(&self) {
+        self.submitting.set_value(false);
+        self.recent.set_value((HashMap::new(), VecDeque::new()));
+    }
+
+    /// Draws every waiting record at once (tests, and a page with nobody to ask for draws).
     pub fn render_pending(&self) {
+        self.draw(usize::MAX);
+    }
+
+    /// Moves up to `rows` waiting records, oldest first, into the rendered list (one list
+    /// update), and brings the counters up to date. While paused, only the counters move.
+    pub fn draw(&self, rows: usize) -> Drawn {
         self.digest();
         self.publish_counts();
-        if self.caught_up_pending.try_update_value(std::mem::take) == Some(true) {
-            self.caught_up.set(true);
-        }
         if self.paused.get_untracked() {
             self.held.set(self.held_count.get_value());
-            return;
+            return Drawn { rows: 0, more: false };
         }
-        let pending = self.pending.try_update_value(std::mem::take).unwrap_or_default();
-        if pending.is_empty() {
-            return;
+        let slice = self
+            .pending
+            .try_update_value(|pending| {
+                let take = rows.min(pending.len());
+                pending.drain(..take).collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        let drawn = slice.len();
+        if drawn > 0 {
+            let keep = self.max_items.get_untracked();
+            self.records.update(|records| {
+                for item in slice {
+                    records.push_front(item);
+                }
+                records.truncate(keep);
+            });
         }
-        let keep = self.max_items.get_untracked();
-        self.records.update(|records| {
-            for item in pending {
-                records.push_front(item);
-            }
-            records.truncate(keep);
-        });
+        let (more, oldest_waiting) =
+            self.pending.with_value(|pending| (!pending.is_empty(), pending.front().map(|item| item.seq)));
+        if let Some(at) = self.caught_up_at.get_value()
+            && oldest_waiting.is_none_or(|seq| seq >= at)
+        {
+            self.caught_up_at.set_value(None);
+            self.caught_up.set(true);
+        }
+        Drawn { rows: drawn, more }
     }
 
     fn publish_counts(&self) {
@@ -367,20 +480,19 @@ impl FeedState {
     /// Shows what arrived while paused (the newest `max_items` of it).
     pub fn resume(&self) {
         self.paused.set(false);
-        self.render_pending();
         self.held_count.set_value(0);
         self.held.set(0);
+        match self.redraw.get_value() {
+            Some(redraw) => redraw(),
+            None => self.render_pending(),
+        }
     }
 
     pub fn set_max_items(&self, keep: usize) {
         let keep = keep.clamp(1, MAX_ITEMS_LIMIT);
         self.max_items.set(keep);
         self.records.update(|records| records.truncate(keep));
-        self.pending.update_value(|pending| {
-            while pending.len() > keep {
-                pending.pop_front();
-            }
-        });
+        self.pending.update_value(|pending| self.overflow(pending, keep));
     }
 
     /// Applied as the user types. An invalid regex is reported and the previous filter stays.
@@ -430,11 +542,12 @@ impl FeedState {
     pub fn reset(&self) {
         self.records.set(VecDeque::new());
         self.pending.set_value(VecDeque::new());
+        self.skipped.set_value(0);
         self.raw.set_value(Vec::new());
         self.last_seen.set_value(BTreeMap::new());
         self.missed.set(0);
         self.caught_up.set(false);
-        self.caught_up_pending.set_value(false);
+        self.caught_up_at.set_value(None);
         self.refused.set(None);
         self.received.set(0);
         self.uncounted.set_value(0);
@@ -527,6 +640,66 @@ mod tests {
             assert_eq!(shown.len(), 100);
             assert_eq!(shown[0], (0, 299), "the newest record is on top");
             assert_eq!(feed.received.get_untracked(), 300, "the counter counts every arrival");
+            let oldest = feed.records.with_untracked(|records| records.back().unwrap().skipped_before());
+            assert_eq!(oldest, 200, "the list says what it never drew, where it would have been");
+        });
+    }
+
+    #[test]
+    fn a_burst_is_drawn_in_slices_oldest_first_without_a_gap() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            for offset in 0..25 {
+                feed.apply(record(0, offset));
+            }
+            assert_eq!(feed.draw(10), Drawn { rows: 10, more: true });
+            assert_eq!(shown(&feed).first(), Some(&(0, 9)), "the oldest go first, so none is lost");
+            assert_eq!(feed.draw(10), Drawn { rows: 10, more: true });
+            assert_eq!(feed.draw(10), Drawn { rows: 5, more: false });
+            assert_eq!(shown(&feed), (0..25).rev().map(|o| (0, o)).collect::<Vec<_>>());
+            let gaps = feed
+                .records
+                .with_untracked(|records| records.iter().map(|i| i.skipped_before()).sum::<u64>());
+            assert_eq!(gaps, 0);
+        });
+    }
+
+    #[test]
+    fn caught_up_shows_once_the_records_before_it_are_drawn() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            for offset in 0..20 {
+                feed.receive(serde_json::to_string(&record(0, offset)).unwrap());
+            }
+            feed.receive(serde_json::to_string(&ServerFrame::CaughtUp).unwrap());
+            feed.receive(serde_json::to_string(&record(0, 20)).unwrap());
+            feed.draw(10);
+            assert!(!feed.caught_up.get_untracked(), "ten records of the catch-up are still to draw");
+            feed.draw(10);
+            assert!(feed.caught_up.get_untracked(), "the live record after it does not hold it back");
+        });
+    }
+
+    #[test]
+    fn a_flood_beyond_what_the_page_draws_leaves_a_counted_gap() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.set_max_items(10);
+            for offset in 0..10 {
+                feed.apply(record(0, offset));
+            }
+            feed.draw(5);
+            // 30 more arrive before the next draw: only the newest 10 can still be drawn.
+            for offset in 10..40 {
+                feed.apply(record(0, offset));
+            }
+            feed.render_pending();
+            let items = feed.records.with_untracked(|records| {
+                records.iter().map(|i| (i.record.offset, i.skipped_before())).collect::<Vec<_>>()
+            });
+            assert_eq!(items.first(), Some(&(39, 0)));
+            assert_eq!(items.last(), Some(&(30, 25)), "offsets 5 to 29 were never drawn");
+            assert_eq!(feed.received.get_untracked(), 40);
         });
     }
 
@@ -592,6 +765,7 @@ mod tests {
             feed.produced(&receipt(1), 0.0);
             feed.apply(record(0, 1));
             // The record first, then the receipt.
+            feed.submit_started();
             feed.apply(record(0, 2));
             feed.produced(&receipt(2), 0.0);
             feed.render_pending();
@@ -600,6 +774,23 @@ mod tests {
             });
             assert_eq!(timed, 2);
             assert_eq!(feed.round_trips.get_untracked().map(|r| r.count), Some(2));
+        });
+    }
+
+    #[test]
+    fn arrivals_are_remembered_only_while_a_submit_waits_for_its_receipt() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            let remembered = || feed.recent.with_value(|(recent, _)| recent.len());
+            for offset in 0..50 {
+                feed.apply(record(0, offset));
+            }
+            assert_eq!(remembered(), 0, "with no Submit out, an arrival is nobody's round trip");
+            feed.submit_started();
+            feed.apply(record(0, 50));
+            assert_eq!(remembered(), 1);
+            feed.submit_settled();
+            assert_eq!(remembered(), 0, "a settled Submit forgets what it did not claim");
         });
     }
 }

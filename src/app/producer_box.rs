@@ -72,15 +72,18 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
     Effect::new(move || {
         if produce.pending().get() {
             submitted_at.set_value(platform::now_ms());
+            feed.submit_started();
         }
     });
     // A delivered message clears the text (key and headers stay for the next); a failed one
     // keeps everything for another try.
-    Effect::new(move || {
-        if let Some(Ok(receipt)) = produce.value().get() {
+    Effect::new(move || match produce.value().get() {
+        Some(Ok(receipt)) => {
             feed.produced(&receipt, submitted_at.get_value());
             draft.text.set(String::new());
         }
+        Some(Err(_)) => feed.submit_settled(),
+        None => {}
     });
 
     let partitions = move || {
