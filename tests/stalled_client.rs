@@ -8,6 +8,7 @@ mod common;
 use std::time::Duration;
 
 use futures::StreamExt;
+use kafka_live::event::{missed_count, record_position};
 use kafka_live::server::outside_producer::{Paced, produce_paced};
 use rdkafka::producer::FutureProducer;
 use tokio_tungstenite::tungstenite::Message;
@@ -32,10 +33,10 @@ async fn count(
         else {
             break;
         };
-        if text.starts_with(r#"{"type":"record""#) {
+        if record_position(&text).is_some() {
             records += 1;
-        } else if let Some(count) = text.strip_prefix(r#"{"type":"missed","count":"#) {
-            missed += count.trim_end_matches('}').parse::<u64>().unwrap();
+        } else if let Some(count) = missed_count(&text) {
+            missed += count;
         }
     }
     (records, missed)

@@ -74,6 +74,15 @@ impl Item {
     }
 }
 
+/// A record frame as it came off the socket: where it stands (peeked, not decoded), its place
+/// in the page's arrival order, and when it came.
+struct RawRecord {
+    placed: Placed,
+    seq: u64,
+    at: f64,
+    text: String,
+}
+
 /// What one `draw` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Drawn {
@@ -143,8 +152,8 @@ pub struct FeedState {
     recent: StoredValue<RecentArrivals>,
     samples: StoredValue<(VecDeque<f64>, bool)>,
     per_second: StoredValue<VecDeque<(i64, u32)>>,
-    /// Record frames as they came off the socket (their place and when), not yet decoded.
-    raw: StoredValue<Vec<(u64, f64, String)>>,
+    /// Record frames as they came off the socket, not yet decoded.
+    raw: StoredValue<Vec<RawRecord>>,
     /// The server said it caught up once the records before this `seq` had arrived; the page
     /// says so once it has drawn (or skipped) them.
     caught_up_at: StoredValue<Option<u64>>,
@@ -198,10 +207,14 @@ impl FeedState {
     /// animation frame: when more records arrive than the list shows, only those it will show
     /// are decoded. Returns whether a draw is needed.
     pub fn receive(&self, text: String) -> bool {
-        if record_position(&text).is_some() {
-            let now = platform::now_ms();
-            let seq = self.take_seq();
-            self.raw.update_value(|raw| raw.push((seq, now, text)));
+        if let Some((partition, offset)) = record_position(&text) {
+            let raw = RawRecord {
+                placed: Placed { partition, offset },
+                seq: self.take_seq(),
+                at: platform::now_ms(),
+                text,
+            };
+            self.raw.update_value(|frames| frames.push(raw));
             return true;
         }
         // Anything else is rare and may matter before the next frame (a refusal decides
@@ -219,16 +232,12 @@ impl FeedState {
     /// list keeps. The others are counted (and their round trips taken) without decoding.
     fn digest(&self) {
         let raw = self.raw.try_update_value(std::mem::take).unwrap_or_default();
-        let mut fresh = Vec::new();
-        for (seq, at, text) in raw {
-            if let Some((partition, offset)) = record_position(&text)
-                && self.first_sight(partition, offset)
-            {
-                fresh.push((Placed { partition, offset }, seq, at, text));
-            }
-        }
+        let fresh: Vec<RawRecord> = raw
+            .into_iter()
+            .filter(|frame| self.first_sight(frame.placed.partition, frame.placed.offset))
+            .collect();
         let unshown = fresh.len().saturating_sub(self.max_items.get_untracked());
-        for (index, (placed, seq, at, text)) in fresh.into_iter().enumerate() {
+        for (index, RawRecord { placed, seq, at, text }) in fresh.into_iter().enumerate() {
             if index < unshown {
                 self.arrive_unshown(placed, at);
                 continue;
@@ -600,6 +609,12 @@ mod tests {
             .with_untracked(|records| records.iter().map(|i| (i.record.partition, i.record.offset)).collect())
     }
 
+    /// Each shown record's offset, and how many records the list skipped before it.
+    fn gaps(feed: &FeedState) -> Vec<(i64, u64)> {
+        feed.records
+            .with_untracked(|records| records.iter().map(|i| (i.record.offset, i.skipped_before())).collect())
+    }
+
     #[test]
     fn records_wait_for_the_next_frame_then_show_newest_first() {
         with_owner(|| {
@@ -640,8 +655,8 @@ mod tests {
             assert_eq!(shown.len(), 100);
             assert_eq!(shown[0], (0, 299), "the newest record is on top");
             assert_eq!(feed.received.get_untracked(), 300, "the counter counts every arrival");
-            let oldest = feed.records.with_untracked(|records| records.back().unwrap().skipped_before());
-            assert_eq!(oldest, 200, "the list says what it never drew, where it would have been");
+            let oldest = gaps(&feed).last().map(|&(_, skipped)| skipped);
+            assert_eq!(oldest, Some(200), "the list says what it never drew, where it would have been");
         });
     }
 
@@ -657,10 +672,7 @@ mod tests {
             assert_eq!(feed.draw(10), Drawn { rows: 10, more: true });
             assert_eq!(feed.draw(10), Drawn { rows: 5, more: false });
             assert_eq!(shown(&feed), (0..25).rev().map(|o| (0, o)).collect::<Vec<_>>());
-            let gaps = feed
-                .records
-                .with_untracked(|records| records.iter().map(|i| i.skipped_before()).sum::<u64>());
-            assert_eq!(gaps, 0);
+            assert_eq!(gaps(&feed).iter().map(|&(_, skipped)| skipped).sum::<u64>(), 0);
         });
     }
 
@@ -694,9 +706,7 @@ mod tests {
                 feed.apply(record(0, offset));
             }
             feed.render_pending();
-            let items = feed.records.with_untracked(|records| {
-                records.iter().map(|i| (i.record.offset, i.skipped_before())).collect::<Vec<_>>()
-            });
+            let items = gaps(&feed);
             assert_eq!(items.first(), Some(&(39, 0)));
             assert_eq!(items.last(), Some(&(30, 25)), "offsets 5 to 29 were never drawn");
             assert_eq!(feed.received.get_untracked(), 40);

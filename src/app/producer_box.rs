@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::page_state::PageState;
 use super::platform;
+use super::producer_draft::ProducerDraft;
 use crate::produce::redirect_query as query;
 use crate::produce::{ProduceError, ProduceMessage};
 use crate::topics::CreateTopic;
@@ -209,7 +210,7 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
 
 /// Name/value rows; blank rows are ignored by the server.
 #[component]
-fn HeaderRows(draft: super::producer_draft::ProducerDraft) -> impl IntoView {
+fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
     view! {
         <fieldset class="header-rows">
             <legend>"Headers"</legend>

@@ -27,24 +27,19 @@ pub fn unique(name: &str) -> String {
 }
 
 pub fn settings_for(topic: &str) -> KafkaSettings {
-    let bootstrap = bootstrap();
-    let env = BTreeMap::from([
-        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
-        ("KAFKA_TOPIC", topic),
-        ("KAFKA_PARTITIONS", "3"),
-    ]);
-    kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).expect("test settings are valid")
+    settings_from(topic, &[("KAFKA_PARTITIONS", "3")])
 }
 
 /// With a partition count and a backlog of the test's choosing.
 pub fn settings_with(topic: &str, partitions: &str, backlog: &str) -> KafkaSettings {
+    settings_from(topic, &[("KAFKA_PARTITIONS", partitions), ("KAFKA_BACKLOG", backlog)])
+}
+
+/// The test broker and `topic`, plus `more` settings, read as the app reads its environment.
+fn settings_from(topic: &str, more: &[(&'static str, &str)]) -> KafkaSettings {
     let bootstrap = bootstrap();
-    let env = BTreeMap::from([
-        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
-        ("KAFKA_TOPIC", topic),
-        ("KAFKA_PARTITIONS", partitions),
-        ("KAFKA_BACKLOG", backlog),
-    ]);
+    let mut env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()), ("KAFKA_TOPIC", topic)]);
+    env.extend(more.iter().copied());
     kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).expect("test settings are valid")
 }
 
