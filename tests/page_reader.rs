@@ -76,12 +76,16 @@ async fn each_start_position_starts_where_asked_then_goes_live() {
     let topic = unique("reader");
     let app = spawn_app_with(settings(&topic)).await;
     let values: Vec<String> = (0..6).map(|n| format!("{topic} {n}")).collect();
+    // The shared feed's backlog is what its consumer has read so far, which can trail the
+    // produce acks; this page watches for the last record so the backlog is known to hold it.
+    let mut watcher = connect(&app, "").await;
     produce_all(&app, &values[..3]).await;
     // A second apart, so a timestamp falls between the halves.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let between = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
     tokio::time::sleep(Duration::from_millis(100)).await;
     produce_all(&app, &values[3..]).await;
+    next_record(&mut watcher, &values[5]).await;
 
     let mut earliest = connect(&app, "from=earliest").await;
     let mut from_offset = connect(&app, "from=offset:4").await;
