@@ -290,18 +290,18 @@ impl FeedState {
 
     /// A record the list would push off before showing it.
     fn arrive_unshown(&self, placed: Placed, at: f64) {
-        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
-            self.round_trip(None, at - sent);
-        } else {
-            self.remember(placed, at, None);
-        }
+        self.time_arrival(placed, at, None);
         self.skipped.update_value(|skipped| *skipped += 1);
         self.count_arrival();
     }
 
-    /// Keeps an arrival's time for a receipt still on its way; nothing when no Submit is.
-    fn remember(&self, placed: Placed, at: f64, signal: Option<ArcRwSignal<Option<f64>>>) {
-        if self.submitting.get_value() {
+    /// An arrival's round trip (into `signal` when the record is shown): taken now if its
+    /// receipt came first, else the arrival is kept for a receipt still on its way (only while
+    /// a Submit waits for one).
+    fn time_arrival(&self, placed: Placed, at: f64, signal: Option<ArcRwSignal<Option<f64>>>) {
+        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
+            self.round_trip(signal.as_ref(), at - sent);
+        } else if self.submitting.get_value() {
             self.recent.update_value(|(recent, order)| {
                 recent.insert(placed, (at, signal));
                 order.push_back(placed);
@@ -324,11 +324,7 @@ impl FeedState {
             skipped_before: AtomicU64::new(0),
             seq,
         });
-        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
-            self.round_trip(Some(&item.round_trip_ms), now - sent);
-        } else {
-            self.remember(placed, now, Some(item.round_trip_ms.clone()));
-        }
+        self.time_arrival(placed, now, Some(item.round_trip_ms.clone()));
         self.count_arrival();
         let keep = self.max_items.get_untracked();
         // A page that cannot draw (a background tab, or paused) must not pile records up: any
@@ -599,6 +595,20 @@ mod tests {
         })
     }
 
+    /// Records of partition 0 at `offsets`, each taken in decoded.
+    fn apply_all(feed: &FeedState, offsets: impl IntoIterator<Item = i64>) {
+        for offset in offsets {
+            feed.apply(record(0, offset));
+        }
+    }
+
+    /// Records of partition 0 at `offsets`, each as it comes off the socket (decoded when drawn).
+    fn receive_all(feed: &FeedState, offsets: impl IntoIterator<Item = i64>) {
+        for offset in offsets {
+            feed.receive(serde_json::to_string(&record(0, offset)).unwrap());
+        }
+    }
+
     /// Signals live in an arena that only exists under an owner (the server build sandboxes them).
     fn with_owner(test: impl FnOnce()) {
         Owner::new().with(test)
@@ -646,9 +656,7 @@ mod tests {
         with_owner(|| {
             let feed = FeedState::new();
             feed.set_max_items(100);
-            for offset in 0..300 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 0..300);
             feed.pending.with_value(|pending| assert_eq!(pending.len(), 100));
             feed.render_pending();
             let shown = shown(&feed);
@@ -664,9 +672,7 @@ mod tests {
     fn a_burst_is_drawn_in_slices_oldest_first_without_a_gap() {
         with_owner(|| {
             let feed = FeedState::new();
-            for offset in 0..25 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 0..25);
             assert_eq!(feed.draw(10), Drawn { rows: 10, more: true });
             assert_eq!(shown(&feed).first(), Some(&(0, 9)), "the oldest go first, so none is lost");
             assert_eq!(feed.draw(10), Drawn { rows: 10, more: true });
@@ -680,9 +686,7 @@ mod tests {
     fn caught_up_shows_once_the_records_before_it_are_drawn() {
         with_owner(|| {
             let feed = FeedState::new();
-            for offset in 0..20 {
-                feed.receive(serde_json::to_string(&record(0, offset)).unwrap());
-            }
+            receive_all(&feed, 0..20);
             feed.receive(serde_json::to_string(&ServerFrame::CaughtUp).unwrap());
             feed.receive(serde_json::to_string(&record(0, 20)).unwrap());
             feed.draw(10);
@@ -697,14 +701,10 @@ mod tests {
         with_owner(|| {
             let feed = FeedState::new();
             feed.set_max_items(10);
-            for offset in 0..10 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 0..10);
             feed.draw(5);
             // 30 more arrive before the next draw: only the newest 10 can still be drawn.
-            for offset in 10..40 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 10..40);
             feed.render_pending();
             let items = gaps(&feed);
             assert_eq!(items.first(), Some(&(39, 0)));
@@ -718,9 +718,7 @@ mod tests {
         with_owner(|| {
             let feed = FeedState::new();
             feed.set_max_items(10);
-            for offset in 0..1000 {
-                feed.receive(serde_json::to_string(&record(0, offset)).unwrap());
-            }
+            receive_all(&feed, 0..1000);
             feed.receive(serde_json::to_string(&ServerFrame::Missed { count: 3 }).unwrap());
             feed.render_pending();
             assert_eq!(shown(&feed), (990..1000).rev().map(|o| (0, o)).collect::<Vec<_>>());
@@ -737,9 +735,7 @@ mod tests {
             feed.apply(record(0, 0));
             feed.render_pending();
             feed.pause();
-            for offset in 1..=12 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 1..=12);
             feed.render_pending();
             assert_eq!(feed.held.get_untracked(), 12);
             assert_eq!(shown(&feed).len(), 1, "nothing new is drawn while paused");
@@ -753,9 +749,7 @@ mod tests {
     fn the_filter_hides_without_dropping_and_a_bad_regex_keeps_the_last_filter() {
         with_owner(|| {
             let feed = FeedState::new();
-            for offset in 0..10 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 0..10);
             feed.render_pending();
             feed.set_filter("0:3");
             assert_eq!(feed.visible().len(), 1);
@@ -792,9 +786,7 @@ mod tests {
         with_owner(|| {
             let feed = FeedState::new();
             let remembered = || feed.recent.with_value(|(recent, _)| recent.len());
-            for offset in 0..50 {
-                feed.apply(record(0, offset));
-            }
+            apply_all(&feed, 0..50);
             assert_eq!(remembered(), 0, "with no Submit out, an arrival is nobody's round trip");
             feed.submit_started();
             feed.apply(record(0, 50));
