@@ -90,12 +90,7 @@ async fn main() {
 
     // One partition: offsets are then one global sequence every client can check.
     let topic = support::unique("fan-out");
-    kafka_live::server::kafka::topic::ensure_topic(
-        &support::settings(&bootstrap, &topic, 1),
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the bench topic exists");
+    support::create_topic(&bootstrap, &topic, 1).await;
     let server = Server::start(&[
         ("KAFKA_BOOTSTRAP_SERVERS", &bootstrap),
         ("KAFKA_TOPIC", &topic),

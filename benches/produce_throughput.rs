@@ -139,12 +139,7 @@ async fn main() {
     let concurrency = knob("BENCH_CONCURRENCY", 32);
     let seconds = knob("BENCH_SECONDS", 10);
     let topic = support::unique("produce");
-    kafka_live::server::kafka::topic::ensure_topic(
-        &support::settings(&bootstrap, &topic, 3),
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the bench topic exists");
+    support::create_topic(&bootstrap, &topic, 3).await;
 
     let shared = shared_producer(&bootstrap, &topic, concurrency, seconds).await;
     let app = kafka_live(&bootstrap, &topic, concurrency, seconds).await;

@@ -41,13 +41,18 @@ fn summarise(mut samples: Vec<Duration>) -> Summary {
 async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
     let topic = support::unique("round-trip-app");
     let settings = settings(bootstrap, &topic);
-    let services = Services::connect(&settings).await.expect("services");
+    // The produce rate limits are for people at a page; the benchmark is not one.
+    let web = kafka_live::server::web_settings::WebSettings {
+        produce_rate: None,
+        produce_bytes_per_second: 0,
+        ..Default::default()
+    };
+    let services = Services::connect(&settings, &web).await.expect("services");
     let options = leptos::config::LeptosOptions::builder().output_name("kafka-live").build();
-    // The produce rate limit is for people at a page; the benchmark is not one.
-    let web = kafka_live::server::web_settings::WebSettings { produce_rate: None, ..Default::default() };
-    let router = services.router(options, &web);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let router = services.router(options, addr);
+    let router = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.unwrap();
@@ -86,9 +91,7 @@ async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
 
 async fn raw_rdkafka(bootstrap: &str, records: usize, fetch_wait_max_ms: u32) -> Vec<Duration> {
     let topic = support::unique("round-trip-raw");
-    kafka_live::server::kafka::topic::ensure_topic(&settings(bootstrap, &topic), Duration::from_secs(10))
-        .await
-        .unwrap();
+    support::create_topic(bootstrap, &topic, 1).await;
     let producer: FutureProducer = support::producer_config(bootstrap).create().unwrap();
     let consumer: StreamConsumer = rdkafka::ClientConfig::new()
         .set("bootstrap.servers", bootstrap)

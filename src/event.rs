@@ -22,9 +22,17 @@ pub struct FeedRecord {
     pub value: Option<Payload>,
     /// Bytes the record holds in Kafka: key, value, header names and values.
     pub size: usize,
-    /// The server forwards at most its per-record maximum of each part; `true` means this
-    /// record was cut to it (`size` is still the whole record's).
+    /// The server forwards at most its per-record maximum of each part, measured as the part
+    /// is encoded on the wire; `true` means this record was cut to it (`size` is still the
+    /// whole record's).
     pub cut: bool,
+    /// Headers past the server's budget for one record's headers, counted and not sent.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub omitted_headers: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +60,11 @@ impl TimestampKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordHeader {
+    /// The name as text. Kafka header names are bytes on the wire: one that is not UTF-8 is
+    /// `0x` and the hex of its bytes, with `binary_name` set.
     pub name: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary_name: bool,
     /// `None` is a null header value.
     pub value: Option<Payload>,
 }
@@ -78,22 +90,30 @@ impl Payload {
         }
     }
 
-    /// At most `limit` bytes of `bytes`, and whether anything was cut. Text is cut on a
-    /// character boundary, so what survives is still text.
+    /// At most `limit` bytes of `bytes` as the part is encoded in a frame, and whether
+    /// anything was cut. JSON escaping grows a control character six-fold (`\u0001`) and hex
+    /// doubles every byte, so the limit counts what goes on the wire, not what Kafka holds:
+    /// whatever a record holds, its frame stays bounded. Text is cut on a character boundary,
+    /// so what survives is still text.
     pub fn from_bytes_at_most(bytes: &[u8], limit: usize) -> (Self, bool) {
-        if bytes.len() <= limit {
-            return (Self::from_bytes(bytes), false);
-        }
-        let head = &bytes[..limit];
-        let payload = match std::str::from_utf8(head) {
-            Ok(text) => Payload::Text(text.to_owned()),
-            // Cut through the middle of a character: keep the valid part, if that is all it is.
-            Err(error) if error.error_len().is_none() && std::str::from_utf8(bytes).is_ok() => {
-                Payload::Text(String::from_utf8_lossy(&head[..error.valid_up_to()]).into_owned())
+        match std::str::from_utf8(bytes) {
+            Ok(text) => {
+                let end = text_prefix_within(text, limit);
+                (Payload::Text(text[..end].to_owned()), end < text.len())
             }
-            Err(_) => Payload::Binary(to_hex(head)),
-        };
-        (payload, true)
+            Err(_) => {
+                let keep = bytes.len().min(limit / 2);
+                (Payload::Binary(to_hex(&bytes[..keep])), keep < bytes.len())
+            }
+        }
+    }
+
+    /// Bytes this payload takes inside a frame's JSON string.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Payload::Text(text) => text.chars().map(json_escaped_len).sum(),
+            Payload::Binary(hex) => hex.len(),
+        }
     }
 
     /// What the feed displays: the text itself, or the hex with a marker that says so.
@@ -117,7 +137,29 @@ impl Payload {
     }
 }
 
-fn to_hex(bytes: &[u8]) -> String {
+/// The longest prefix of `text`, in bytes and on a character boundary, whose JSON-escaped form
+/// fits `limit`.
+fn text_prefix_within(text: &str, limit: usize) -> usize {
+    let mut encoded = 0;
+    for (at, c) in text.char_indices() {
+        encoded += json_escaped_len(c);
+        if encoded > limit {
+            return at;
+        }
+    }
+    text.len()
+}
+
+/// What serde_json writes for `c` inside a string.
+fn json_escaped_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\u{8}' | '\u{c}' | '\n' | '\r' | '\t' => 2,
+        '\0'..='\u{1f}' => 6,
+        other => other.len_utf8(),
+    }
+}
+
+pub fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for byte in bytes {
@@ -144,6 +186,51 @@ pub enum ServerFrame {
     /// have, too many pages reading from a position of their own). The server closes the socket
     /// after this; reconnecting with the same request would be refused again.
     Refused { reason: String },
+    /// Where this socket's view of each partition begins: every record at or after these
+    /// offsets reaches the page, or is counted in a `Missed` or an `Unreadable` frame. Sent on
+    /// connect and for a partition added later. A page that reconnects names each of these
+    /// partitions in its resume, so nothing between its view's start and its return is lost.
+    ///
+    /// With `reset`, the partition's log no longer holds the offsets the page saw (the topic was
+    /// deleted and created again, or the log was truncated): the page forgets what it saw there
+    /// and starts again at these offsets; `reset` says why.
+    View {
+        from: Vec<Placed>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reset: Option<String>,
+    },
+    /// A record the server could not read, passed over after failing twice: its place, why,
+    /// and nothing else. It counts as accounted for, like a shown record.
+    Unreadable { partition: i32, offset: i64, reason: String },
+    /// The state of the server's shared feed consumer; sent on connect and on every change.
+    Feed(FeedHealth),
+}
+
+/// The shared feed consumer, as the page's status and the readiness endpoint show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedHealth {
+    pub state: FeedState,
+    /// Times the feed task ended or panicked and was started again.
+    pub restarts: u64,
+    /// Records passed over as unreadable since the server started.
+    pub unreadable: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum FeedState {
+    Starting,
+    /// Waiting for the cluster (or the topic) to answer.
+    Waiting { reason: String },
+    Reading,
+    /// The feed task failed and is starting again where it left off.
+    Restarting { reason: String },
+}
+
+impl FeedHealth {
+    pub fn is_reading(&self) -> bool {
+        self.state == FeedState::Reading
+    }
 }
 
 /// `(partition, offset)` of a record frame, read without decoding the whole frame: a page that
@@ -200,29 +287,50 @@ impl Receipt {
 
 /// "Delivered to order [partition 1] at offset 5", or for many records
 /// "Delivered 3 records to order: partition 0 at offsets 4–5, partition 2 at offset 9".
+///
+/// A broker may acknowledge a record without its offset (Kafka does for a resent duplicate it
+/// already had); the receipt then says so instead of showing a negative offset.
 impl std::fmt::Display for Receipt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let [one] = self.records.as_slice() {
-            return write!(
-                f,
-                "Delivered to {} [partition {}] at offset {}",
-                self.topic, one.partition, one.offset
-            );
+            write!(f, "Delivered to {} [partition {}]", self.topic, one.partition)?;
+            return if one.offset >= 0 {
+                write!(f, " at offset {}", one.offset)
+            } else {
+                write!(f, " at an offset {UNREPORTED}")
+            };
         }
-        let mut per_partition = std::collections::BTreeMap::<i32, Vec<i64>>::new();
+        let mut per_partition = std::collections::BTreeMap::<i32, (Vec<i64>, usize)>::new();
         for placed in &self.records {
-            per_partition.entry(placed.partition).or_default().push(placed.offset);
+            let (known, unknown) = per_partition.entry(placed.partition).or_default();
+            if placed.offset >= 0 {
+                known.push(placed.offset);
+            } else {
+                *unknown += 1;
+            }
         }
         write!(f, "Delivered {} records to {}:", self.records.len(), self.topic)?;
-        for (index, (partition, offsets)) in per_partition.iter_mut().enumerate() {
+        for (index, (partition, (offsets, unknown))) in per_partition.iter_mut().enumerate() {
             offsets.sort_unstable();
             let separator = if index == 0 { " " } else { ", " };
-            let word = if offsets.len() == 1 { "offset" } else { "offsets" };
-            write!(f, "{separator}partition {partition} at {word} {}", ranges(offsets))?;
+            write!(f, "{separator}partition {partition}")?;
+            if !offsets.is_empty() {
+                let word = if offsets.len() == 1 { "offset" } else { "offsets" };
+                write!(f, " at {word} {}", ranges(offsets))?;
+            }
+            match (*unknown, offsets.is_empty()) {
+                (0, _) => {}
+                (1, true) => write!(f, " at an offset {UNREPORTED}")?,
+                (n, true) => write!(f, " at {n} offsets {UNREPORTED}")?,
+                (n, false) => write!(f, " and {n} more at offsets {UNREPORTED}")?,
+            }
         }
         Ok(())
     }
 }
+
+/// Why a receipt has no offset for a record.
+const UNREPORTED: &str = "the broker did not report (it acknowledges a resent duplicate it already had without one)";
 
 /// `[4, 5, 6, 9]` → "4–6, 9".
 fn ranges(sorted: &[i64]) -> String {
@@ -259,8 +367,33 @@ mod tests {
         assert_eq!(Payload::from_bytes_at_most(b"abcdef", 3), (Payload::Text("abc".into()), true));
         // "é" is two bytes; cutting after its first byte keeps what came before it.
         assert_eq!(Payload::from_bytes_at_most("aéb".as_bytes(), 2), (Payload::Text("a".into()), true));
-        assert_eq!(Payload::from_bytes_at_most(&[0xff, 1, 2], 2), (Payload::Binary("ff01".into()), true));
         assert_eq!(Payload::from_bytes_at_most(b"abc", 3), (Payload::Text("abc".into()), false));
+    }
+
+    #[test]
+    fn a_cut_counts_what_goes_on_the_wire_not_what_kafka_holds() {
+        // Hex doubles every byte: four bytes of wire hold two bytes of a binary value.
+        assert_eq!(Payload::from_bytes_at_most(&[0xff, 1, 2], 4), (Payload::Binary("ff01".into()), true));
+        // JSON escapes a control character as six bytes, a quote as two.
+        let controls = [1u8; 10];
+        let (cut, was_cut) = Payload::from_bytes_at_most(&controls, 20);
+        assert_eq!((cut.encoded_len(), was_cut), (18, true));
+        assert_eq!(Payload::from_bytes_at_most(br#"a"b"#, 3), (Payload::Text("a\"".into()), true));
+        // Whatever the bytes, the part's frame stays within the limit.
+        let (cut, _) = Payload::from_bytes_at_most(&vec![0u8; 1 << 20], 1 << 16);
+        assert!(serde_json::to_string(&cut).unwrap().len() < (1 << 16) + 64);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_are_cut_to_their_limit_on_the_wire(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), limit in 0usize..400) {
+            let (payload, cut) = Payload::from_bytes_at_most(&bytes, limit);
+            proptest::prop_assert!(payload.encoded_len() <= limit);
+            let inner = serde_json::to_string(&payload).unwrap();
+            let data = match &payload { Payload::Text(t) | Payload::Binary(t) => serde_json::to_string(t).unwrap() };
+            proptest::prop_assert_eq!(data.len() - 2, payload.encoded_len(), "{}", inner);
+            proptest::prop_assert!(cut || payload == Payload::from_bytes(&bytes));
+        }
     }
 
     #[test]
@@ -283,10 +416,11 @@ mod tests {
             offset: 7,
             timestamp: Some(Timestamp { ms: 1, kind: TimestampKind::CreateTime }),
             key: None,
-            headers: vec![RecordHeader { name: "trace".into(), value: Some(Payload::Text("x".into())) }],
+            headers: vec![RecordHeader { name: "trace".into(), binary_name: false, value: Some(Payload::Text("x".into())) }],
             value: Some(Payload::Text("<b>hi</b>".into())),
             size: 15,
             cut: false,
+            omitted_headers: 0,
         });
         let json = serde_json::to_string(&frame).unwrap();
         assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);

@@ -7,8 +7,10 @@
 
 pub mod app;
 pub mod event;
+pub mod feed_query;
 pub mod produce;
 pub mod start_position;
+pub mod topic_access;
 pub mod topic_name;
 pub mod topics;
 

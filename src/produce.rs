@@ -18,6 +18,11 @@ pub enum ProduceError {
     EmptyText,
     #[error("The message is {size} bytes; the limit is {limit} bytes. Nothing was produced.")]
     TooLarge { size: usize, limit: usize },
+    #[error(
+        "That is {records} records and {} in all; one Submit sends at most {}. Nothing was produced.",
+        bytes_text(*bytes), bytes_text(*limit)
+    )]
+    OverBudget { records: u64, bytes: u64, limit: u64 },
     #[error("Header {row} has a value but no name. Nothing was produced.")]
     HeaderWithoutName { row: usize },
     #[error("{count} headers is too many: the limit is {limit}. Nothing was produced.")]
@@ -30,15 +35,27 @@ pub enum ProduceError {
     BadTopic(String),
     #[error("Topic {topic} does not exist. Nothing was produced; create it first.")]
     UnknownTopic { topic: String },
+    #[error("{0} Nothing was produced.")]
+    TopicNotAllowed(String),
     #[error("Repeat: {0}. Nothing was produced.")]
     BadRepeat(String),
     #[error("That is {count} records; one Submit sends at most {limit}. Nothing was produced.")]
     TooManyRecords { count: usize, limit: usize },
-    #[error("Kafka did not confirm the message within {timeout_ms} ms ({reason}). Is the broker reachable?")]
+    /// The record may be in Kafka all the same: librdkafka gave up waiting, not necessarily
+    /// the broker. Sending it again can write it twice.
+    #[error(
+        "Kafka did not confirm the message within {timeout_ms} ms ({reason}). It may still have been written: check the feed before sending it again, or it may appear twice."
+    )]
     TimedOut { timeout_ms: u64, reason: String },
+    #[error("Kafka refused the message as too large: {0}")]
+    RefusedTooLarge(String),
+    #[error("Kafka refused the message: this kafka-live is not authorised ({0}).")]
+    NotAuthorised(String),
     #[error("Kafka refused the message: {0}")]
     Refused(String),
-    #[error("Kafka confirmed {delivered} of {total} records; the others failed: {reason}")]
+    #[error(
+        "Kafka confirmed {delivered} of {total} records; the others failed or were not confirmed ({reason}). Those may still have been written: check the feed before sending them again."
+    )]
     PartlyDelivered { delivered: usize, total: usize, reason: String },
     #[error("This kafka-live is read-only: it shows the feed, and producing is turned off.")]
     ReadOnly,
@@ -46,8 +63,65 @@ pub enum ProduceError {
         "Too many messages from this address: the limit is {per_second} a second. Nothing was produced; try again in a moment."
     )]
     RateLimited { per_second: u32 },
+    #[error(
+        "Too much data from this address: the limit is {} a second. Nothing was produced; try again in {retry_after_seconds} s.",
+        bytes_text(*bytes_per_second)
+    )]
+    ByteRateLimited { bytes_per_second: u64, retry_after_seconds: u64 },
     #[error("The request did not reach the producer: {0}")]
     Request(String),
+}
+
+impl ProduceError {
+    /// The HTTP status that says why: the one table of it, applied by the server in one place.
+    pub fn status(&self) -> u16 {
+        use ProduceError::*;
+        match self {
+            EmptyText | HeaderWithoutName { .. } | TooManyHeaders { .. } | BadPartition(_)
+            | NoSuchPartition { .. } | BadTopic(_) | BadRepeat(_) | Request(_) => 400,
+            ReadOnly | TopicNotAllowed(_) | NotAuthorised(_) => 403,
+            UnknownTopic { .. } => 404,
+            TooLarge { .. } | OverBudget { .. } | TooManyRecords { .. } | RefusedTooLarge(_) => 413,
+            RateLimited { .. } | ByteRateLimited { .. } => 429,
+            Refused(_) | PartlyDelivered { .. } => 503,
+            TimedOut { .. } => 504,
+        }
+    }
+
+    /// Seconds after which asking again can succeed, for a refusal that is only about timing.
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            // A token comes back within a second at any rate of at least one a second.
+            ProduceError::RateLimited { .. } => Some(1),
+            ProduceError::ByteRateLimited { retry_after_seconds, .. } => Some(*retry_after_seconds),
+            _ => None,
+        }
+    }
+}
+
+/// "1,048,576 bytes (1.0 MiB)": exact, and readable.
+pub fn bytes_text(bytes: u64) -> String {
+    let mut digits = bytes.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    let exact = format!("{digits}{grouped} bytes");
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = None;
+    for name in UNITS {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = Some(name);
+    }
+    match unit {
+        Some(unit) => format!("{exact} ({value:.1} {unit})"),
+        None => exact,
+    }
 }
 
 impl FromServerFnError for ProduceError {
@@ -93,22 +167,11 @@ pub async fn produce_message(
     #[server(default)] lines: Option<String>,
     #[server(default)] repeat: Option<String>,
 ) -> Result<Receipt, ProduceError> {
-    use crate::server::produce_request::{Fields, ProduceRequest};
-    let producer = expect_context::<crate::server::kafka::producer::SharedProducer>();
-    let gate = expect_context::<std::sync::Arc<crate::server::produce_gate::ProduceGate>>();
-    let catalogue = expect_context::<std::sync::Arc<crate::server::kafka::catalogue::TopicCatalogue>>();
+    use crate::server::produce_request::Fields;
     let chosen_topic = topic.clone();
     let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat };
-    let outcome = match gate.admit() {
-        Ok(()) => match ProduceRequest::parse(fields, producer.limits()) {
-            Ok(request) => match catalogue.check(&request).await {
-                Ok(()) => producer.produce(request).await,
-                Err(error) => Err(error),
-            },
-            Err(error) => Err(error),
-        },
-        Err(refused) => Err(refused),
-    };
+    let outcome = crate::server::produce_service::submit(fields).await;
+    crate::server::http_status::apply_produce_outcome(&outcome);
     crate::server::form_fallback::redirect_plain_form_post(&text, chosen_topic.as_deref(), &outcome);
     outcome
 }

@@ -24,6 +24,16 @@ pub struct Catalogue {
     /// Values longer than this many bytes show truncated, with "Show all".
     pub display_limit_bytes: usize,
     pub read_only: bool,
+    /// Whether the page may offer to create a topic that does not exist.
+    #[serde(default)]
+    pub can_create_topics: bool,
+    /// Which topics this page may read and write.
+    #[serde(default)]
+    pub access: crate::topic_access::TopicAccess,
+    /// Said at start-up and in the page's status when `acks=all` can mean a single copy of a
+    /// record in the configured topic (see `server::durability`).
+    #[serde(default)]
+    pub durability_warning: Option<String>,
 }
 
 impl Catalogue {
@@ -40,8 +50,33 @@ pub enum TopicsError {
     Create { topic: String, reason: String },
     #[error("This kafka-live is read-only: it does not create topics.")]
     ReadOnly,
+    #[error("{0}")]
+    NotAllowed(String),
+    #[error("This kafka-live does not create topics (access.create-topics is off).")]
+    CreateTurnedOff,
+    #[error("Too many topics created from this address: the limit is {per_minute} a minute. Try again in {retry_after_seconds} s.")]
+    RateLimited { per_minute: u32, retry_after_seconds: u64 },
     #[error("The request did not reach the server: {0}")]
     Request(String),
+}
+
+impl TopicsError {
+    /// The HTTP status that says why (applied by the server in one place).
+    pub fn status(&self) -> u16 {
+        match self {
+            TopicsError::BadName(_) | TopicsError::Request(_) => 400,
+            TopicsError::ReadOnly | TopicsError::NotAllowed(_) | TopicsError::CreateTurnedOff => 403,
+            TopicsError::RateLimited { .. } => 429,
+            TopicsError::Create { .. } => 503,
+        }
+    }
+
+    pub fn retry_after_seconds(&self) -> Option<u64> {
+        match self {
+            TopicsError::RateLimited { retry_after_seconds, .. } => Some(*retry_after_seconds),
+            _ => None,
+        }
+    }
 }
 
 impl FromServerFnError for TopicsError {
@@ -54,18 +89,13 @@ impl FromServerFnError for TopicsError {
 
 #[server(endpoint = "topics")]
 pub async fn list_topics() -> Result<Catalogue, TopicsError> {
-    let catalogue = expect_context::<std::sync::Arc<crate::server::kafka::catalogue::TopicCatalogue>>();
-    Ok(catalogue.for_page().await)
+    Ok(crate::server::topics_service::for_page().await)
 }
 
 /// Creates `name` with the configured partition count and replication factor.
 #[server(endpoint = "create_topic")]
 pub async fn create_topic(name: String) -> Result<TopicInfo, TopicsError> {
-    let gate = expect_context::<std::sync::Arc<crate::server::produce_gate::ProduceGate>>();
-    if gate.is_read_only() {
-        return Err(TopicsError::ReadOnly);
-    }
-    let name = crate::topic_name::TopicName::parse(&name).map_err(TopicsError::BadName)?;
-    let catalogue = expect_context::<std::sync::Arc<crate::server::kafka::catalogue::TopicCatalogue>>();
-    catalogue.create(&name).await
+    let outcome = crate::server::topics_service::create(&name).await;
+    crate::server::http_status::apply_topics_outcome(&outcome);
+    outcome
 }

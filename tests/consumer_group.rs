@@ -110,7 +110,7 @@ async fn two_members_split_the_partitions_and_a_stopped_members_share_moves_with
     let env: BTreeMap<&str, &str> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let settings =
         kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
-    kafka_live::server::kafka::topic::ensure_topic(&settings, Duration::from_secs(10)).await.unwrap();
+    common::create_topic(&settings).await;
 
     let first = Member::start(&topic, &group);
     let second = Member::start(&topic, &group);

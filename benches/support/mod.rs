@@ -39,6 +39,14 @@ pub fn settings(bootstrap: &str, topic: &str, partitions: u32) -> KafkaSettings 
 }
 
 /// The producer configuration the app itself uses, for baselines that must be like for like.
+/// Creates the bench topic with `partitions` unless it exists.
+pub async fn create_topic(bootstrap: &str, topic: &str, partitions: u32) {
+    use kafka_live::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
+    let catalogue = TopicCatalogue::new(&settings(bootstrap, topic, partitions)).expect("an admin client");
+    let shape = NewTopicShape { partitions: partitions as i32, replication_factor: None };
+    catalogue.ensure_topic(topic, shape).await.expect("the bench topic exists");
+}
+
 pub fn producer_config(bootstrap: &str) -> rdkafka::ClientConfig {
     let mut config = rdkafka::ClientConfig::new();
     config

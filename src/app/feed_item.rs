@@ -30,7 +30,9 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
     };
     let truncated = move || rendered.with(|rendered| rendered.as_ref().is_some_and(|r| r.cut));
     let round_trip = item.round_trip_ms.clone();
-    let reproducible = record.value.as_ref().is_none_or(|v| !v.is_binary()) && !record.cut;
+    let reproducible = record.value.as_ref().is_none_or(|v| !v.is_binary())
+        && !record.cut
+        && !record.headers.iter().any(|header| header.binary_name);
     let key = record.key.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
     let when = record.timestamp.map(format_local).unwrap_or_else(|| "no timestamp".into());
     let kind = record.timestamp.map(|t| format!(" ({})", t.kind.label())).unwrap_or_default();
@@ -59,6 +61,11 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                     {format!("Cut by the server: the record is {size}, more than it forwards to a page.")}
                 </p>
             })}
+            {(record.omitted_headers > 0).then(|| view! {
+                <p class="omitted-headers" role="note" data-count=record.omitted_headers>
+                    {format!("{} more headers are not shown: the server forwards a page at most its limit of a record's headers.", record.omitted_headers)}
+                </p>
+            })}
             <dl class="meta">
                 <dt>"key"</dt><dd class="key">{key}</dd>
                 <dt>"partition"</dt><dd class="partition">{record.partition}</dd>
@@ -79,7 +86,15 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                                         (head, true) => format!("{head}… ({} in all)", format_size(value.len())),
                                         (_, false) => value,
                                     };
-                                    view! { <li><span class="header-name">{header.name}</span>": "<span class="header-value">{value}</span></li> }
+                                    // Kafka header names are bytes; one that is not UTF-8 shows as hex.
+                                    let title = header.binary_name.then_some("This name is not UTF-8 text: its bytes, in hex");
+                                    view! {
+                                        <li>
+                                            <span class="header-name" data-binary=header.binary_name.to_string() title=title>{header.name}</span>
+                                            ": "
+                                            <span class="header-value">{value}</span>
+                                        </li>
+                                    }
                                 }).collect_view()}
                             </ul>
                         }.into_any()

@@ -11,12 +11,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
+use super::backoff;
 use super::feed_state::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
+use crate::feed_query::FeedQuery;
 use crate::start_position::StartFrom;
+use crate::topic_name::TopicName;
 
-const FIRST_RETRY_MS: u64 = 250;
-const MAX_RETRY_MS: u64 = 5_000;
 /// One animation frame at 60 Hz: the part of a frame's time that is not the draw's.
 const FRAME_MS: f64 = 1000.0 / 60.0;
 /// What one draw should cost (rows built, then the browser's style, layout and paint): under
@@ -88,6 +89,15 @@ impl FeedSocket {
         self.failures.set(0);
         self.feed.reset();
         self.open(generation);
+    }
+
+    /// The server would refuse this page's topic: no socket, and the reason shown.
+    pub fn refuse(&self, reason: String) {
+        self.generation.set(self.generation.get() + 1);
+        if let Some(old) = self.current.borrow_mut().take() {
+            let _ = old.close();
+        }
+        self.feed.refuse(reason);
     }
 
     fn open(&self, generation: u32) {
@@ -183,11 +193,11 @@ impl FeedSocket {
         });
     }
 
-    /// 250 ms, doubling, at most 5 s between attempts.
+    /// 250 ms, doubling, at most 5 s between attempts, each spread at random (see `backoff`).
     fn retry_later(&self, generation: u32) {
         let attempt = self.failures.get();
         self.failures.set(attempt.saturating_add(1));
-        let delay = FIRST_RETRY_MS.saturating_mul(1 << attempt.min(10)).min(MAX_RETRY_MS);
+        let delay = backoff::delay_ms(attempt, js_sys::Math::random());
         let this = self.clone();
         set_timeout(
             move || {
@@ -207,17 +217,11 @@ impl FeedSocket {
         };
         let host = location.host().unwrap_or_default();
         let target = self.target.borrow();
-        let mut query = Vec::new();
-        if let Some(topic) = &target.topic {
-            query.push(format!("topic={}", js_sys::encode_uri_component(topic)));
-        }
-        if target.from != StartFrom::Newest {
-            query.push(format!("from={}", js_sys::encode_uri_component(&target.from.to_query())));
-        }
-        if let Some(resume) = self.feed.resume_pairs() {
-            query.push(format!("resume={resume}"));
-        }
-        let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
-        format!("{scheme}://{host}/ws{query}")
+        let query = FeedQuery {
+            topic: target.topic.as_deref().and_then(|topic| TopicName::parse(topic).ok()),
+            from: target.from.clone(),
+            resume: self.feed.resume_positions(),
+        };
+        format!("{scheme}://{host}/ws{}", query.to_query())
     }
 }

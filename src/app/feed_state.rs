@@ -20,7 +20,7 @@ use leptos::prelude::*;
 
 use super::platform;
 use super::text_filter::Matcher;
-use crate::event::{BrokerStatus, FeedRecord, Placed, Receipt, ServerFrame, record_position};
+use crate::event::{BrokerStatus, FeedHealth, FeedRecord, Placed, Receipt, ServerFrame, record_position};
 
 /// How many records a page keeps unless the user says otherwise.
 pub const DEFAULT_MAX_ITEMS: usize = 1000;
@@ -33,6 +33,16 @@ const RECENT_ARRIVALS: usize = 20_000;
 /// Produced from this page and not yet arrived; older entries are dropped past this.
 const AWAITING_LIMIT: usize = 100_000;
 pub const SPARK_SECONDS: usize = 60;
+/// Unreadable records listed by the page (all are counted).
+const UNREADABLE_LISTED: usize = 20;
+
+/// A record the server passed over, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub partition: i32,
+    pub offset: i64,
+    pub reason: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionStatus {
@@ -117,6 +127,13 @@ pub struct FeedState {
     pub missed: RwSignal<u64>,
     /// Whether the server reaches Kafka; unknown until the server says.
     pub broker: RwSignal<Option<BrokerStatus>>,
+    /// The server's shared feed consumer, for pages on the shared feed.
+    pub feed_health: RwSignal<Option<FeedHealth>>,
+    /// Records the server could not read: the newest few, and how many in all.
+    pub unreadable: RwSignal<VecDeque<Unreadable>>,
+    pub unreadable_count: RwSignal<u64>,
+    /// Why a partition's view started over (its log was reset under the page).
+    pub reset_note: RwSignal<Option<String>>,
     /// Everything that was in the topic from the start position has arrived.
     pub caught_up: RwSignal<bool>,
     /// Why the server would not serve this page's request.
@@ -166,6 +183,10 @@ impl FeedState {
             status: RwSignal::new(ConnectionStatus::Connecting),
             missed: RwSignal::new(0),
             broker: RwSignal::new(None),
+            feed_health: RwSignal::new(None),
+            unreadable: RwSignal::new(VecDeque::new()),
+            unreadable_count: RwSignal::new(0),
+            reset_note: RwSignal::new(None),
             caught_up: RwSignal::new(false),
             refused: RwSignal::new(None),
             received: RwSignal::new(0),
@@ -270,6 +291,35 @@ impl FeedState {
             ServerFrame::Refused { reason } => {
                 self.status.set(ConnectionStatus::Refused);
                 self.refused.set(Some(reason));
+            }
+            ServerFrame::Feed(health) => self.feed_health.set(Some(health)),
+            // Positions move in order with the records around them: what came before is
+            // taken in first.
+            ServerFrame::View { from, reset } => {
+                self.digest();
+                self.last_seen.update_value(|seen| {
+                    for Placed { partition, offset } in from {
+                        let before_view = offset.saturating_sub(1);
+                        if reset.is_some() {
+                            seen.insert(partition, before_view);
+                        } else {
+                            seen.entry(partition).or_insert(before_view);
+                        }
+                    }
+                });
+                if reset.is_some() {
+                    self.reset_note.set(reset);
+                }
+            }
+            ServerFrame::Unreadable { partition, offset, reason } => {
+                self.digest();
+                if self.first_sight(partition, offset) {
+                    self.unreadable_count.update(|count| *count += 1);
+                    self.unreadable.update(|listed| {
+                        listed.push_front(Unreadable { partition, offset, reason });
+                        listed.truncate(UNREADABLE_LISTED);
+                    });
+                }
             }
         }
         false
@@ -554,6 +604,9 @@ impl FeedState {
         self.caught_up.set(false);
         self.caught_up_at.set_value(None);
         self.refused.set(None);
+        self.unreadable.set(VecDeque::new());
+        self.unreadable_count.set(0);
+        self.reset_note.set(None);
         self.received.set(0);
         self.uncounted.set_value(0);
         self.held_count.set_value(0);
@@ -561,11 +614,20 @@ impl FeedState {
         self.status.set(ConnectionStatus::Connecting);
     }
 
-    /// `?resume=0:41,1:17`-style pairs, or nothing before the first record.
-    pub fn resume_pairs(&self) -> Option<String> {
+    /// The page will not read its topic: the server refuses it, for `reason`.
+    pub fn refuse(&self, reason: String) {
+        self.reset();
+        self.status.set(ConnectionStatus::Refused);
+        self.refused.set(Some(reason));
+    }
+
+    /// Per partition of the page's view, the next offset it needs: what a reconnect asks the
+    /// server for. Every partition the server said the view holds is named, records seen on it
+    /// or not, so nothing between the view's start and the reconnect can go missing unsaid.
+    /// `None` before the server has said anything.
+    pub fn resume_positions(&self) -> Option<BTreeMap<i32, i64>> {
         self.last_seen.with_value(|seen| {
-            (!seen.is_empty())
-                .then(|| seen.iter().map(|(p, o)| format!("{p}:{o}")).collect::<Vec<_>>().join(","))
+            (!seen.is_empty()).then(|| seen.iter().map(|(&p, &last)| (p, last.saturating_add(1))).collect())
         })
     }
 }
@@ -592,6 +654,7 @@ mod tests {
             value: Some(Payload::Text(format!("{partition}:{offset}"))),
             size: 3,
             cut: false,
+            omitted_headers: 0,
         })
     }
 
@@ -647,7 +710,7 @@ mod tests {
             assert!(!feed.apply(record(0, 4)));
             feed.render_pending();
             assert_eq!(shown(&feed), vec![(0, 5)]);
-            assert_eq!(feed.resume_pairs().as_deref(), Some("0:5"));
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 6)])));
         });
     }
 
@@ -724,7 +787,7 @@ mod tests {
             assert_eq!(shown(&feed), (990..1000).rev().map(|o| (0, o)).collect::<Vec<_>>());
             assert_eq!(feed.received.get_untracked(), 1000);
             assert_eq!(feed.missed.get_untracked(), 3);
-            assert_eq!(feed.resume_pairs().as_deref(), Some("0:999"));
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 1000)])));
         });
     }
 
@@ -793,6 +856,57 @@ mod tests {
             assert_eq!(remembered(), 1);
             feed.submit_settled();
             assert_eq!(remembered(), 0, "a settled Submit forgets what it did not claim");
+        });
+    }
+
+    fn view(from: &[(i32, i64)], reset: Option<&str>) -> ServerFrame {
+        let from = from.iter().map(|&(partition, offset)| Placed { partition, offset }).collect();
+        ServerFrame::View { from, reset: reset.map(str::to_owned) }
+    }
+
+    #[test]
+    fn a_reconnect_names_every_partition_of_the_view_seen_or_not() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.apply(view(&[(0, 10), (1, 0), (2, 7)], None));
+            apply_all(&feed, 10..12);
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 12), (1, 0), (2, 7)])));
+            // A partition added later joins the view; one the page has seen is not moved back.
+            feed.apply(view(&[(3, 0), (0, 0)], None));
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 12), (1, 0), (2, 7), (3, 0)])));
+        });
+    }
+
+    #[test]
+    fn a_reset_partition_starts_over_and_says_why() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.apply(view(&[(0, 0)], None));
+            receive_all(&feed, 0..50);
+            feed.receive(serde_json::to_string(&view(&[(0, 0)], Some("recreated"))).unwrap());
+            receive_all(&feed, 0..3);
+            feed.render_pending();
+            assert_eq!(feed.received.get_untracked(), 53, "the new log's records are not taken for repeats");
+            assert_eq!(feed.reset_note.get_untracked().as_deref(), Some("recreated"));
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 3)])));
+        });
+    }
+
+    #[test]
+    fn an_unreadable_record_is_listed_counted_and_takes_its_place() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            let unreadable = |offset| ServerFrame::Unreadable { partition: 0, offset, reason: "boom".into() };
+            apply_all(&feed, 0..2);
+            feed.apply(unreadable(2));
+            feed.apply(unreadable(2));
+            feed.apply(record(0, 3));
+            assert_eq!(feed.unreadable_count.get_untracked(), 1, "a repeat is not counted twice");
+            assert_eq!(
+                feed.unreadable.get_untracked().front(),
+                Some(&Unreadable { partition: 0, offset: 2, reason: "boom".into() })
+            );
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 4)])));
         });
     }
 }

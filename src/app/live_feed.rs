@@ -9,7 +9,7 @@ use super::feed_state::ConnectionStatus;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
 use super::sparkline::Sparkline;
-use crate::event::BrokerStatus;
+use crate::event::{BrokerStatus, FeedHealth, FeedState};
 use crate::start_position::StartFrom;
 
 const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
@@ -18,12 +18,22 @@ const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
 pub fn LiveFeed(page: PageState) -> impl IntoView {
     let PageState { topic, draft, feed, created, .. } = page;
     let start = RwSignal::new(StartFrom::Newest);
+    // The server refuses a topic its access rules close (internal ones, say): the page says
+    // why instead of knocking on a socket that will not open.
+    let refusal = Memo::new(move |_| {
+        let catalogue = page.loaded_catalogue()?;
+        let name = topic.get().unwrap_or_else(|| catalogue.default_topic.clone());
+        catalogue.access.check(&name).err()
+    });
     // Effects run only in the browser: the server renders the empty feed, the WASM connects,
-    // and connects again whenever the topic or the start position changes.
-    Effect::new(move |socket: Option<Option<()>>| {
+    // and connects again whenever the topic or the start position changes, or a topic is
+    // created.
+    Effect::new(move |previous: Option<(u32, bool)>| {
         let target_topic = topic.get();
         let from = start.get();
-        created.track();
+        let created_count = created.get();
+        let refused = refusal.get();
+        let again = previous.is_some_and(|(count, was_refused)| count != created_count || was_refused);
         #[cfg(feature = "hydrate")]
         {
             use super::feed_socket::{FeedSocket, Target};
@@ -33,15 +43,17 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
             let target = Target { topic: target_topic, from };
             SOCKET.with(|cell| {
                 let mut cell = cell.borrow_mut();
-                match cell.as_ref() {
-                    Some(existing) if socket.is_some() => existing.retarget(target, true),
-                    _ => *cell = Some(FeedSocket::connect(feed, target)),
+                match (cell.as_ref(), refused.clone()) {
+                    (Some(existing), Some(reason)) => existing.refuse(reason),
+                    (None, Some(reason)) => feed.refuse(reason),
+                    (Some(existing), None) => existing.retarget(target, again),
+                    (None, None) => *cell = Some(FeedSocket::connect(feed, target)),
                 }
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (target_topic, from, socket);
-        Some(())
+        let _ = (target_topic, from, again);
+        (created_count, refused.is_some())
     });
 
     let display_limit =
@@ -65,6 +77,7 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                         }}
                     </span>
                     <BrokerIndicator broker=feed.broker />
+                    <FeedIndicator health=feed.feed_health />
                     <span class="catch-up" data-caught-up=move || feed.caught_up.get().to_string()>
                         {move || if feed.caught_up.get() { "Caught up" } else { "Catching up…" }}
                     </span>
@@ -98,6 +111,28 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                 })}
             </p>
             {move || feed.refused.get().map(|reason| view! { <p class="refused" role="alert">{reason}</p> })}
+            {move || {
+                let catalogue = page.loaded_catalogue()?;
+                let on_default = topic.get().is_none_or(|t| t == catalogue.default_topic);
+                let warning = catalogue.durability_warning.filter(|_| on_default)?;
+                Some(view! { <p class="durability" role="note">{warning}</p> })
+            }}
+            {move || feed.reset_note.get().map(|note| view! { <p class="reset" role="status">{note}</p> })}
+            <Show when=move || { feed.unreadable_count.get() > 0 }>
+                <section class="unreadable" aria-label="Unreadable records" data-count=move || feed.unreadable_count.get()>
+                    <p>{move || format!(
+                        "{} records could not be read and were passed over:",
+                        feed.unreadable_count.get(),
+                    )}</p>
+                    <ul>
+                        {move || feed.unreadable.get().into_iter().map(|u| view! {
+                            <li data-partition=u.partition data-offset=u.offset>
+                                {format!("partition {}, offset {}: {}", u.partition, u.offset, u.reason)}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            </Show>
             <Show when=move || { feed.missed.get() > 0 }>
                 <p class="missed" role="status" data-count=move || feed.missed.get()>
                     {move || format!("{} records were skipped because this page fell behind.", feed.missed.get())}
@@ -134,5 +169,28 @@ fn BrokerIndicator(broker: RwSignal<Option<BrokerStatus>>) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+/// The server's shared feed consumer: silent while it reads, said when it does not.
+#[component]
+fn FeedIndicator(health: RwSignal<Option<FeedHealth>>) -> impl IntoView {
+    move || {
+        let health = health.get()?;
+        let (state, text, alert) = match &health.state {
+            FeedState::Reading if health.restarts == 0 => ("reading", String::new(), false),
+            FeedState::Reading => {
+                let times = if health.restarts == 1 { "once".to_owned() } else { format!("{} times", health.restarts) };
+                ("reading", format!("Feed restarted {times}"), false)
+            }
+            FeedState::Starting => ("starting", "Feed starting…".to_owned(), false),
+            FeedState::Waiting { reason } => ("waiting", format!("Feed waiting: {reason}"), false),
+            FeedState::Restarting { reason } => ("restarting", format!("Feed restarting: {reason}"), true),
+        };
+        Some(view! {
+            <span class="feed-state" data-feed=state data-restarts=health.restarts data-unreadable=health.unreadable role=alert.then_some("alert")>
+                {text}
+            </span>
+        })
     }
 }

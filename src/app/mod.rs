@@ -1,5 +1,7 @@
 //! The page: a producer box beside the live feed, both on the topic in the address.
 
+#[cfg(any(feature = "hydrate", test))]
+mod backoff;
 mod feed_controls;
 mod feed_item;
 #[cfg(feature = "hydrate")]

@@ -26,7 +26,10 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
     let missing = move || {
         let catalogue = loaded()?;
         let name = current();
-        (catalogue.topics_error.is_none() && catalogue.partitions_of(&name).is_none()).then_some(name)
+        let unknown = catalogue.topics_error.is_none()
+            && catalogue.access.visible(&name)
+            && catalogue.partitions_of(&name).is_none();
+        unknown.then_some((name, catalogue.can_create_topics))
     };
     let on_change = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
@@ -56,11 +59,11 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
         }}
         {move || {
             missing()
-                .map(|name| {
+                .map(|(name, can_create)| {
                     view! {
                         <div class="unknown-topic" role="alert">
                             <p>{format!("Topic {name} does not exist.")}</p>
-                            <CreateTopicButton name page />
+                            {can_create.then(|| view! { <CreateTopicButton name page /> })}
                         </div>
                     }
                 })

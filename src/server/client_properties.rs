@@ -2,7 +2,9 @@
 //! handed to librdkafka as it is.
 //!
 //! The values include the API secret (`sasl.password`), so this type never prints one: its
-//! `Debug` shows the keys and redacts every value whose key names a secret.
+//! `Debug` shows the keys, and a value only under a key known to be safe. A list of secret
+//! keys would miss the next one (`basic.auth.user.info`, `ssl.key.pem`, a `*passphrase*`, an
+//! OAUTHBEARER setting): an allow-list cannot.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -68,23 +70,51 @@ impl ClientProperties {
     }
 }
 
-/// Whether a librdkafka property holds a secret: passwords, secrets, private keys, tokens.
-pub fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    key.contains("password")
-        || key.contains("secret")
-        || key.contains("sasl.oauthbearer.config")
-        || key.contains("ssl.key.pem")
-        || key.contains("ssl_key")
-        || key.contains("token")
-        || key.contains("sasl.jaas.config")
+/// Properties whose values say where and how to connect, never who with what secret. Any key
+/// not listed here has its value redacted wherever kafka-live prints settings or errors.
+const SAFE_KEYS: &[&str] = &[
+    "bootstrap.servers",
+    "security.protocol",
+    "sasl.mechanism",
+    "sasl.mechanisms",
+    "client.id",
+    "client.dns.lookup",
+    "client.rack",
+    "session.timeout.ms",
+    "request.timeout.ms",
+    "socket.timeout.ms",
+    "socket.keepalive.enable",
+    "metadata.max.age.ms",
+    "reconnect.backoff.ms",
+    "reconnect.backoff.max.ms",
+    "retry.backoff.ms",
+    "acks",
+    "compression.type",
+    "linger.ms",
+    "enable.idempotence",
+    "api.version.request",
+    "broker.version.fallback",
+    "ssl.endpoint.identification.algorithm",
+    "enable.ssl.certificate.verification",
+    "ssl.ca.location",
+    "ssl.certificate.location",
+    "ssl.key.location",
+    "ssl.keystore.location",
+    "debug",
+    "log_level",
+    "statistics.interval.ms",
+];
+
+/// Whether a property's value may be printed: only under a key known to be safe.
+pub fn is_safe_key(key: &str) -> bool {
+    SAFE_KEYS.contains(&key.trim().to_ascii_lowercase().as_str())
 }
 
 impl fmt::Debug for ClientProperties {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
             .entries(self.0.iter().map(|(key, value)| {
-                let shown = if is_secret_key(key) { "<redacted>" } else { value.as_str() };
+                let shown = if is_safe_key(key) { value.as_str() } else { "<redacted>" };
                 (key, shown)
             }))
             .finish()
@@ -148,10 +178,30 @@ mod tests {
     }
 
     #[test]
-    fn debug_redacts_secrets() {
-        let props = ClientProperties::parse("sasl.username=KEY\nsasl.password=hunter2\n").unwrap();
+    fn debug_shows_only_values_known_to_be_safe() {
+        let keys = [
+            "sasl.password",
+            "sasl.username",
+            "basic.auth.user.info",
+            "ssl.key.pem",
+            "ssl.certificate.pem",
+            "ssl.key.password",
+            "ssl.keystore.password",
+            "ssl.key.passphrase",
+            "my.private.passphrase",
+            "sasl.oauthbearer.client.secret",
+            "sasl.oauthbearer.config",
+            "sasl.oauthbearer.client.id",
+            "sasl.jaas.config",
+            "schema.registry.basic.auth.user.info",
+        ];
+        let text: String = keys.iter().enumerate().map(|(i, key)| format!("{key}=secret-{i}-value\n")).collect();
+        let props = ClientProperties::parse(&(text + "security.protocol=SASL_SSL\n")).unwrap();
         let shown = format!("{props:?}");
-        assert!(shown.contains("KEY"));
-        assert!(!shown.contains("hunter2"), "{shown}");
+        for (i, key) in keys.iter().enumerate() {
+            assert!(shown.contains(key), "the key is named: {key}");
+            assert!(!shown.contains(&format!("secret-{i}-value")), "{key}'s value is not: {shown}");
+        }
+        assert!(shown.contains("SASL_SSL"), "a safe value is shown: {shown}");
     }
 }

@@ -28,10 +28,32 @@ pub enum ConsumerError {
     Output(std::io::Error),
 }
 
-/// The line the original console app printed for each record.
+/// The line the original console app printed for each record, with the value's control
+/// characters escaped: a record is anyone's bytes, and raw escape sequences in it would drive
+/// the user's terminal (move the cursor, rewrite earlier lines, set the title), and a newline
+/// would forge a line of its own.
 pub fn line(topic: &str, value: Option<&[u8]>) -> String {
-    let value = value.map(|bytes| Payload::from_bytes(bytes).display()).unwrap_or_else(|| "null".into());
+    let value = value.map(|bytes| escape_controls(&Payload::from_bytes(bytes).display())).unwrap_or_else(|| "null".into());
     format!("Consumed event from topic \"{topic}\": value = {value}")
+}
+
+/// `\n`, `\r`, `\t`, `\\` and `\u{1b}`-style escapes for every control character (C0, DEL,
+/// C1) and for the bidirectional overrides that reorder what a terminal shows.
+fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub async fn run() -> Result<(), ConsumerError> {
@@ -103,5 +125,15 @@ mod tests {
     fn prints_the_original_line() {
         assert_eq!(line("order", Some(b"pizza")), "Consumed event from topic \"order\": value = pizza");
         assert_eq!(line("order", None), "Consumed event from topic \"order\": value = null");
+    }
+
+    #[test]
+    fn a_record_cannot_drive_the_terminal() {
+        let value = "red\u{1b}[31m\u{1b}]0;owned\u{7}\nConsumed event from topic \"x\": value = forged\r\u{9b}2J\u{202e}abc\\n";
+        assert_eq!(
+            line("order", Some(value.as_bytes())),
+            "Consumed event from topic \"order\": value = red\\u{1b}[31m\\u{1b}]0;owned\\u{7}\\nConsumed event from topic \"x\": value = forged\\r\\u{9b}2J\\u{202e}abc\\\\n"
+        );
+        assert!(!line("t", Some(value.as_bytes())).chars().any(char::is_control));
     }
 }

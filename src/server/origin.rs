@@ -1,37 +1,132 @@
-//! Same-origin checks for the two ways a page can act: the produce POST and the feed socket.
+//! Which pages may act through a visitor's browser: the produce POST and the feed socket.
 //!
 //! Browsers send `Origin` on cross-site POSTs and on every WebSocket upgrade. A page on another
 //! site must neither produce through a visitor's browser (cross-site request forgery) nor read
-//! the feed with the visitor's cookies (cross-site WebSocket hijacking). Clients that are not
-//! browsers send no `Origin` and are let through.
+//! the feed with the visitor's credentials (cross-site WebSocket hijacking). The app's own
+//! origin (the `Host` it was asked for) always passes; behind a reverse proxy that rewrites
+//! `Host`, the public origins are listed in `access.allowed-origins`, compared by scheme, host
+//! and port. Clients that are not browsers send no `Origin` and are let through.
 
 use axum::http::{HeaderMap, header};
 
-pub fn is_same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
+/// `scheme://host:port`, as browsers send it, with the port made explicit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub scheme: String,
+    pub host: String,
+    pub port: u16,
+}
+
+impl Origin {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim().trim_end_matches('/');
+        let (scheme, rest) = text.split_once("://").ok_or_else(|| format!("`{text}` is not scheme://host[:port]"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return Err(format!("`{text}`: the scheme must be http or https")),
+        };
+        if rest.contains(['/', '?', '#', '@']) {
+            return Err(format!("`{text}` is an origin: scheme://host[:port], nothing after it"));
+        }
+        let (host, port) = split_host_port(rest).ok_or_else(|| format!("`{text}` has no valid host and port"))?;
+        Ok(Self { scheme, host, port: port.unwrap_or(default_port) })
+    }
+
+    fn default_port(&self) -> u16 {
+        if self.scheme == "https" { 443 } else { 80 }
+    }
+}
+
+/// `host[:port]` (or `[v6]:port`), the host lower-cased and without a trailing dot.
+pub fn split_host_port(text: &str) -> Option<(String, Option<u16>)> {
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        let port = match after {
+            "" => None,
+            _ => Some(after.strip_prefix(':')?.parse().ok()?),
+        };
+        (format!("[{v6}]"), port)
+    } else {
+        match text.rsplit_once(':') {
+            Some((host, port)) => (host.to_owned(), Some(port.parse().ok()?)),
+            None => (text.to_owned(), None),
+        }
     };
-    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or(origin);
-    origin_host.trim_end_matches('/').eq_ignore_ascii_case(host)
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some((host, port))
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AllowedOrigins {
+    pub listed: Vec<Origin>,
+}
+
+impl AllowedOrigins {
+    pub fn allows(&self, headers: &HeaderMap) -> bool {
+        let Some(origin) = headers.get(header::ORIGIN) else { return true };
+        let Ok(origin) = origin.to_str().map(Origin::parse) else { return false };
+        // Sandboxed frames and privacy-sensitive contexts send `Origin: null`: never ours.
+        let Ok(origin) = origin else { return false };
+        if self.listed.contains(&origin) {
+            return true;
+        }
+        let Some((host, port)) = headers.get(header::HOST).and_then(|v| v.to_str().ok()).and_then(split_host_port)
+        else {
+            return false;
+        };
+        host == origin.host && port.unwrap_or(origin.default_port()) == origin.port
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn headers(host: &str, origin: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, host.parse().unwrap());
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, origin.parse().unwrap());
+        }
+        headers
+    }
 
     #[test]
-    fn only_the_apps_own_origin_passes() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
-        assert!(is_same_origin(&headers), "no Origin: not a browser");
-        headers.insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
-        assert!(is_same_origin(&headers));
-        headers.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
-        assert!(!is_same_origin(&headers));
-        headers.insert(header::ORIGIN, "null".parse().unwrap());
-        assert!(!is_same_origin(&headers), "sandboxed frames send Origin: null");
+    fn only_the_apps_own_origin_passes_by_default() {
+        let allowed = AllowedOrigins::default();
+        assert!(allowed.allows(&headers("127.0.0.1:3000", None)), "no Origin: not a browser");
+        assert!(allowed.allows(&headers("127.0.0.1:3000", Some("http://127.0.0.1:3000"))));
+        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("http://127.0.0.1:3001"))), "another port");
+        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("https://evil.example"))));
+        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("null"))), "sandboxed frames send Origin: null");
+        assert!(allowed.allows(&headers("kafka.example.com", Some("https://kafka.example.com"))), "port 443 by default");
+    }
+
+    #[test]
+    fn listed_origins_pass_by_scheme_host_and_port() {
+        let allowed = AllowedOrigins { listed: vec![Origin::parse("https://Kafka.Example.com").unwrap()] };
+        assert!(allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com"))));
+        assert!(allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com:443"))));
+        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("http://kafka.example.com"))), "another scheme");
+        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com:8443"))), "another port");
+    }
+
+    #[test]
+    fn origins_in_settings_are_checked() {
+        assert!(Origin::parse("kafka.example.com").is_err());
+        assert!(Origin::parse("ftp://kafka.example.com").is_err());
+        assert!(Origin::parse("https://kafka.example.com/path").is_err());
+        assert_eq!(Origin::parse("http://[::1]:3000").unwrap().host, "[::1]");
+    }
+
+    proptest! {
+        #[test]
+        fn any_origin_and_host_get_an_answer(origin in ".{0,80}", host in "[a-z0-9.:\\[\\]-]{0,40}") {
+            let _ = Origin::parse(&origin);
+            let _ = split_host_port(&host);
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::settings::{self, ProcessEnv, SettingsError};
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
     #[error(
-        "usage: kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--fill BYTES] [--hex] VALUE... | --null  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
+        "usage: kafka-live-produce [--key KEY] [--header NAME=VALUE]... [--raw-header HEXNAME=VALUE]... [--header-fill NAME=BYTES] [--headers N] [--fill BYTES [--fill-with HEXBYTE]] [--hex] VALUE... | --null  or  kafka-live-produce --rate R --seconds S PREFIX  ({0})"
     )]
     Usage(String),
     #[error(transparent)]
@@ -36,8 +36,9 @@ pub struct PacedOutcome {
 
 pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let mut key: Option<String> = None;
-    let mut headers: Vec<(String, String)> = Vec::new();
+    let mut headers: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     let mut fill: Option<u64> = None;
+    let mut fill_with = b'x';
     let mut hex = false;
     let mut null = false;
     let (mut rate, mut seconds) = (None, None);
@@ -56,12 +57,30 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
                     args.next().ok_or_else(|| OutsideProducerError::Usage("--key needs a value".into()))?,
                 )
             }
-            "--header" => {
+            "--header" | "--raw-header" | "--header-fill" => {
                 let header = args.next().unwrap_or_default();
                 let (name, value) = header
                     .split_once('=')
-                    .ok_or_else(|| OutsideProducerError::Usage("--header needs NAME=VALUE".into()))?;
-                headers.push((name.to_owned(), value.to_owned()));
+                    .ok_or_else(|| OutsideProducerError::Usage(format!("{arg} needs NAME=VALUE")))?;
+                // Header names are bytes on the wire; --raw-header gives them in hex.
+                let name = if arg == "--raw-header" { decode_hex(name)? } else { name.as_bytes().to_vec() };
+                let value = if arg == "--header-fill" {
+                    vec![b'y'; number("--header-fill", Some(value.to_owned()))? as usize]
+                } else {
+                    value.as_bytes().to_vec()
+                };
+                headers.push((name, value));
+            }
+            "--headers" => {
+                for n in 0..number("--headers", args.next())? {
+                    headers.push((format!("h{n}").into_bytes(), b"v".to_vec()));
+                }
+            }
+            "--fill-with" => {
+                fill_with = match decode_hex(&args.next().unwrap_or_default())?.as_slice() {
+                    [byte] => *byte,
+                    _ => return Err(OutsideProducerError::Usage("--fill-with needs one byte in hex".into())),
+                }
             }
             "--fill" => fill = Some(number("--fill", args.next())?),
             "--hex" => hex = true,
@@ -97,14 +116,10 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     // Values too large for a command line: padded with `x` to the size asked for.
     if let Some(size) = fill {
         for payload in &mut payloads {
-            payload.resize(size as usize, b'x');
+            payload.resize(size as usize, fill_with);
         }
     }
-    let headers = (!headers.is_empty()).then(|| {
-        headers.iter().fold(rdkafka::message::OwnedHeaders::new(), |all, (name, value)| {
-            all.insert(rdkafka::message::Header { key: name, value: Some(value.as_str()) })
-        })
-    });
+    let headers = (!headers.is_empty()).then(|| raw_headers(&headers));
 
     super::logging::init();
     let kafka = settings::load_kafka(&settings::settings_path(&ProcessEnv), &ProcessEnv)?;
@@ -187,6 +202,30 @@ pub async fn produce_paced<C: rdkafka::ClientContext + 'static>(
         }
     }
     Ok(PacedOutcome { sent, acknowledged, elapsed: started.elapsed() })
+}
+
+/// Headers with names of any bytes. rdkafka's `Header` takes a `&str` name; librdkafka's
+/// `rd_kafka_header_add` takes bytes and a length, which is how other producers write names
+/// that are not UTF-8.
+fn raw_headers(headers: &[(Vec<u8>, Vec<u8>)]) -> rdkafka::message::OwnedHeaders {
+    let owned = rdkafka::message::OwnedHeaders::new_with_capacity(headers.len());
+    // SAFETY: a `&BorrowedHeaders` is the address of the `rd_kafka_headers_t` it wraps (that is
+    // how rdkafka makes one); the headers are owned by `owned`, alive and writable here.
+    let native = owned.as_borrowed() as *const rdkafka::message::BorrowedHeaders
+        as *mut rdkafka::bindings::rd_kafka_headers_t;
+    for (name, value) in headers {
+        let error = unsafe {
+            rdkafka::bindings::rd_kafka_header_add(
+                native,
+                name.as_ptr().cast(),
+                name.len() as isize,
+                value.as_ptr().cast(),
+                value.len() as isize,
+            )
+        };
+        assert_eq!(error, rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR);
+    }
+    owned
 }
 
 fn decode_hex(text: &str) -> Result<Vec<u8>, OutsideProducerError> {

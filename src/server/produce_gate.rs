@@ -1,62 +1,68 @@
-//! What a produce request must pass before it reaches Kafka: read-only mode and the per-client
-//! rate limit. Refusals are `ProduceError`s, so the page (with or without its WASM) shows them
-//! like any other, with the HTTP status that says why.
+//! What a produce request must pass before it reaches Kafka: read-only mode, the per-client
+//! request rate, and the per-client byte rate. Refusals are `ProduceError`s, so the page (with
+//! or without its WASM) shows them like any other, with the HTTP status that says why.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Instant;
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
 use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
 
 use super::rate_limit::RateLimiter;
-use super::web_settings::WebSettings;
+use super::web_settings::{ProduceRate, WebSettings};
 use crate::produce::ProduceError;
 
 #[derive(Debug)]
 pub struct ProduceGate {
     read_only: bool,
-    limiter: Option<RateLimiter>,
+    requests: Option<(ProduceRate, RateLimiter)>,
+    /// Bytes a second, and its limiter; a whole Submit's budget always fits its burst.
+    bytes: Option<(u64, RateLimiter)>,
 }
 
 impl ProduceGate {
     pub fn new(web: &WebSettings) -> Self {
-        Self { read_only: web.read_only, limiter: web.produce_rate.map(RateLimiter::new) }
+        let requests = web
+            .produce_rate
+            .map(|rate| (rate, RateLimiter::new(f64::from(rate.per_second), f64::from(rate.burst))));
+        let bytes = (web.produce_bytes_per_second > 0).then(|| {
+            let per_second = web.produce_bytes_per_second;
+            let burst = per_second.max(web.submit_max_bytes);
+            (per_second, RateLimiter::new(per_second as f64, burst as f64))
+        });
+        Self { read_only: web.read_only, requests, bytes }
     }
 
     pub fn is_read_only(&self) -> bool {
         self.read_only
     }
 
-    /// Runs inside the produce server function, with its request in context.
+    /// Runs inside the produce server function, with its request in context, before the
+    /// request is parsed.
     pub fn admit(&self) -> Result<(), ProduceError> {
         if self.read_only {
-            set_status(StatusCode::FORBIDDEN, None);
             return Err(ProduceError::ReadOnly);
         }
-        let Some(limiter) = &self.limiter else { return Ok(()) };
-        limiter.check(client_address(), Instant::now()).map_err(|wait| {
-            let seconds = wait.as_secs().max(1);
-            set_status(StatusCode::TOO_MANY_REQUESTS, Some(seconds));
-            ProduceError::RateLimited { per_second: limiter.rate().per_second }
+        let Some((rate, limiter)) = &self.requests else { return Ok(()) };
+        limiter
+            .check(client_address(), Instant::now(), 1.0)
+            .map_err(|_| ProduceError::RateLimited { per_second: rate.per_second })
+    }
+
+    /// Once the request is parsed: what it produces counts against the client's byte rate.
+    pub fn charge_bytes(&self, bytes: u64) -> Result<(), ProduceError> {
+        let Some((per_second, limiter)) = &self.bytes else { return Ok(()) };
+        limiter.check(client_address(), Instant::now(), bytes as f64).map_err(|wait| ProduceError::ByteRateLimited {
+            bytes_per_second: *per_second,
+            retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
         })
     }
 }
 
 /// The peer's address; a server started without connection info counts as one client.
-fn client_address() -> IpAddr {
+pub fn client_address() -> IpAddr {
     use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip()))
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-}
-
-fn set_status(status: StatusCode, retry_after_seconds: Option<u64>) {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.set_status(status);
-        if let Some(seconds) = retry_after_seconds {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
-        }
-    }
 }

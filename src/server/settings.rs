@@ -62,6 +62,7 @@ struct KafkaTable {
     max_message_bytes: Option<i64>,
     forward_max_bytes: Option<i64>,
     socket_queue: Option<i64>,
+    socket_queue_bytes: Option<i64>,
 }
 
 /// The `[embedded-broker]` table: the local broker started when no cluster is configured.
@@ -134,6 +135,9 @@ pub struct KafkaSettings {
     pub forward_max_bytes: usize,
     /// How many frames one WebSocket may have queued before it is told it missed some.
     pub socket_queue: usize,
+    /// And how many bytes of frames the server holds for slow sockets at most (and, apart,
+    /// for the backlog).
+    pub socket_queue_bytes: usize,
     /// librdkafka properties from `client.properties`, passed on untouched.
     pub properties: ClientProperties,
 }
@@ -339,6 +343,15 @@ pub fn kafka_from_toml(
             4096,
             16,
             1_000_000,
+        )? as usize,
+        socket_queue_bytes: int_setting(
+            env,
+            "KAFKA_SOCKET_QUEUE_BYTES",
+            "kafka.socket-queue-bytes",
+            kafka.socket_queue_bytes,
+            64 * 1024 * 1024,
+            1024 * 1024,
+            16 * 1024 * 1024 * 1024,
         )? as usize,
         properties,
     })

@@ -6,36 +6,41 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::FromRef;
-use axum::http::{Method, Request, StatusCode};
+use axum::extract::{FromRef, State};
+use axum::http::{Method, Request};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use rdkafka::admin::AdminClient;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::embedded_broker::{self, BrokerError};
-use super::hub::Hub;
-use super::kafka::catalogue::TopicCatalogue;
+use super::feed_supervisor;
+use super::host_check::{self, AllowedHosts};
+use super::http_status::Refusal;
+use super::hub::{Hub, HubLimits};
+use super::kafka::broker_probe;
+use super::kafka::catalogue::{Ensured, NewTopicShape, TopicCatalogue};
 use super::kafka::catch_up::CatchUp;
-use super::kafka::context::KafkaContext;
 use super::kafka::error::ClientError;
+use super::kafka::feed::RecordHook;
 use super::kafka::page_reader::PageReaders;
 use super::kafka::producer::{Producer, SharedProducer};
-use super::kafka::topic::{self, Ensured};
-use super::kafka::{broker_probe, feed};
 use super::open_sockets::OpenSockets;
-use super::origin::is_same_origin;
+use super::origin::AllowedOrigins;
 use super::produce_gate::ProduceGate;
+use super::produce_service::ProduceContext;
+use super::rate_limit::RateLimiter;
 use super::settings::{self, Cluster, KafkaSettings, ProcessEnv, SettingsError};
+use super::socket_task::SocketContext;
+use super::topics_service::TopicsContext;
 use super::web_settings::WebSettings;
 use super::ws::{self, SocketState};
-use super::{basic_auth, logging, security_headers, shutdown};
+use super::{basic_auth, health, http_server, logging, security_headers, shutdown};
 use crate::app::{App, shell};
 
 /// Bounds how long a server whose broker is down takes to start; the feed retries after.
@@ -55,19 +60,20 @@ pub enum StartupError {
     #[error(transparent)]
     Broker(#[from] BrokerError),
     #[error("cannot create a Kafka client: {0}")]
-    Producer(ClientError),
+    Client(ClientError),
+    #[error("the configured topic: {0}")]
+    TopicNotAllowed(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
-    #[error("the HTTP server failed: {0}")]
-    Serve(std::io::Error),
 }
 
-/// What the HTTP handlers share. The server functions get the producer from their Leptos
-/// context instead (see `router`).
+/// What the HTTP handlers share. The server functions get theirs from their Leptos context
+/// instead (see `router`).
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sockets: SocketState,
+    pub hub: Arc<Hub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -82,103 +88,169 @@ impl FromRef<AppState> for SocketState {
     }
 }
 
-/// The long-lived Kafka side of the server: one producer, one feed, one hub.
+impl FromRef<AppState> for Arc<Hub> {
+    fn from_ref(state: &AppState) -> Self {
+        Arc::clone(&state.hub)
+    }
+}
+
+/// The long-lived Kafka side of the server: one producer, one supervised feed, one hub.
 pub struct Services {
     pub producer: SharedProducer,
     pub hub: Arc<Hub>,
+    pub catalogue: Arc<TopicCatalogue>,
     feed: JoinHandle<()>,
     probe: JoinHandle<()>,
     stop_sockets: watch::Sender<bool>,
     open_sockets: OpenSockets,
     catch_up: Arc<CatchUp>,
     settings: KafkaSettings,
-    admin: Arc<AdminClient<KafkaContext>>,
+    web: WebSettings,
+    durability_warning: Option<String>,
 }
 
 impl Services {
     /// Never fails for an unreachable broker: the page reports it, and everything recovers
     /// when the broker comes up (librdkafka reconnects; the feed creates the topic if it has
     /// to and retries its assignment).
-    pub async fn connect(settings: &KafkaSettings) -> Result<Self, StartupError> {
-        let topic_exists = match topic::ensure_topic(settings, TOPIC_CHECK_TIMEOUT).await {
-            Ok(Ensured::Created) => {
-                tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic");
-                true
+    pub async fn connect(settings: &KafkaSettings, web: &WebSettings) -> Result<Self, StartupError> {
+        Self::connect_with(settings, web, None).await
+    }
+
+    /// With a hook the feed calls on every record before publishing it (tests fail the feed
+    /// from the inside with it).
+    pub async fn connect_with(
+        settings: &KafkaSettings,
+        web: &WebSettings,
+        hook: Option<RecordHook>,
+    ) -> Result<Self, StartupError> {
+        web.topics.check(&settings.topic).map_err(StartupError::TopicNotAllowed)?;
+        let catalogue = Arc::new(TopicCatalogue::new(settings).map_err(StartupError::Client)?);
+        let shape = NewTopicShape { partitions: settings.partitions, replication_factor: settings.replication_factor };
+        let ensured = tokio::time::timeout(TOPIC_CHECK_TIMEOUT, catalogue.ensure_topic(&settings.topic, shape)).await;
+        let durability_warning = match ensured {
+            Ok(Ok(ensured)) => {
+                match ensured {
+                    Ensured::Created => tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic"),
+                    Ensured::Existed => tracing::info!(topic = %settings.topic, "topic exists"),
+                }
+                durability_warning(&catalogue, &settings.topic).await
             }
-            Ok(Ensured::Existed) => {
-                tracing::info!(topic = %settings.topic, "topic exists");
-                true
-            }
-            Err(error) => {
+            Ok(Err(error)) => {
                 tracing::warn!(%error, "starting without the topic; the feed creates it once Kafka answers");
-                false
+                None
+            }
+            Err(_) => {
+                tracing::warn!("Kafka did not answer within {TOPIC_CHECK_TIMEOUT:?}; the feed creates the topic once it does");
+                None
             }
         };
-        let producer = Arc::new(Producer::new(settings).map_err(StartupError::Producer)?);
-        let hub = Arc::new(Hub::new(settings.backlog, settings.socket_queue));
-        let feed = tokio::spawn(feed::run(settings.clone(), Arc::clone(&hub), topic_exists));
+        let producer = Arc::new(Producer::new(settings, web.submit_max_bytes).map_err(StartupError::Client)?);
+        let hub = Arc::new(Hub::new(HubLimits {
+            backlog: settings.backlog,
+            queue_frames: settings.socket_queue,
+            queue_bytes: settings.socket_queue_bytes,
+        }));
+        let feed = feed_supervisor::spawn(feed_supervisor::context(settings, &hub, &catalogue, hook));
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&producer), Arc::clone(&hub)));
         let (stop_sockets, _) = watch::channel(false);
-        let catch_up = Arc::new(CatchUp::new(settings.clone(), CATCH_UP_LIMIT, CATCH_UP_DEADLINE));
-        let admin = TopicCatalogue::admin(settings).map_err(StartupError::Producer)?;
+        let catch_up = Arc::new(CatchUp::new(
+            settings.clone(),
+            Arc::clone(&catalogue),
+            CATCH_UP_LIMIT,
+            CATCH_UP_DEADLINE,
+            web.catch_ups,
+        ));
         Ok(Self {
             producer,
             hub,
+            catalogue,
             feed,
             probe,
             stop_sockets,
-            open_sockets: OpenSockets::new(),
+            open_sockets: OpenSockets::new(web.max_sockets, web.sockets_per_address),
             catch_up,
             settings: settings.clone(),
-            admin,
+            web: web.clone(),
+            durability_warning,
         })
     }
 
-    pub fn router(&self, leptos_options: LeptosOptions, web: &WebSettings) -> Router {
+    /// Every route, with its guards. `bound` is the address the server listens on: its own
+    /// names are the `Host`s it answers to unless the settings list others.
+    pub fn router(&self, leptos_options: LeptosOptions, bound: SocketAddr) -> Router {
+        let web = &self.web;
+        let origins = AllowedOrigins { listed: web.allowed_origins.clone() };
         let state = AppState {
             leptos_options: leptos_options.clone(),
+            hub: Arc::clone(&self.hub),
             sockets: SocketState {
-                hub: Arc::clone(&self.hub),
-                stopping: self.stop_sockets.subscribe(),
+                context: SocketContext {
+                    hub: Arc::clone(&self.hub),
+                    stopping: self.stop_sockets.subscribe(),
+                    catch_up: Arc::clone(&self.catch_up),
+                    readers: PageReaders::new(&self.settings, Arc::clone(&self.catalogue), web.page_readers),
+                    catalogue: Arc::clone(&self.catalogue),
+                    default_topic: self.settings.topic.as_str().into(),
+                    ping_every: web.ping_interval,
+                },
                 open: self.open_sockets.clone(),
-                max_sockets: web.max_sockets,
-                catch_up: Arc::clone(&self.catch_up),
-                default_topic: self.settings.topic.as_str().into(),
-                readers: PageReaders::new(&self.settings, web.page_readers),
+                origins: origins.clone(),
+                topics: web.topics.clone(),
             },
         };
-        let gate = Arc::new(ProduceGate::new(web));
-        let catalogue = Arc::new(TopicCatalogue::new(
-            &self.settings,
-            Arc::clone(&self.admin),
-            web.display_limit_bytes,
-            web.read_only,
-        ));
+        let produce = Arc::new(ProduceContext {
+            producer: Arc::clone(&self.producer),
+            gate: ProduceGate::new(web),
+            catalogue: Arc::clone(&self.catalogue),
+            topics: web.topics.clone(),
+        });
+        let topics = Arc::new(TopicsContext {
+            catalogue: Arc::clone(&self.catalogue),
+            topics: web.topics.clone(),
+            default_topic: self.settings.topic.clone(),
+            shape: NewTopicShape {
+                partitions: self.settings.partitions,
+                replication_factor: self.settings.replication_factor,
+            },
+            display_limit_bytes: web.display_limit_bytes,
+            read_only: web.read_only,
+            create_topics: web.create_topics,
+            creates: (web.topic_creates_per_minute > 0).then(|| {
+                let per_minute = web.topic_creates_per_minute;
+                (per_minute, RateLimiter::new(f64::from(per_minute) / 60.0, f64::from(per_minute)))
+            }),
+            durability_warning: self.durability_warning.clone(),
+        });
         let routes = generate_route_list(App);
-        let router = Router::new()
+        let app = Router::new()
             .route("/ws", get(ws::upgrade))
             .leptos_routes_with_context(
                 &state,
                 routes,
-                {
-                    let producer = Arc::clone(&self.producer);
-                    move || {
-                        provide_context(Arc::clone(&producer));
-                        provide_context(Arc::clone(&gate));
-                        provide_context(Arc::clone(&catalogue));
-                        security_headers::add_content_security_policy();
-                    }
+                move || {
+                    provide_context(Arc::clone(&produce));
+                    provide_context(Arc::clone(&topics));
+                    security_headers::add_content_security_policy();
                 },
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-            .layer(middleware::from_fn(refuse_cross_origin_posts));
-        let router = match &web.basic_auth {
-            Some(credentials) => router
-                .layer(middleware::from_fn_with_state(Arc::new(credentials.clone()), basic_auth::require)),
-            None => router,
+            .layer(middleware::from_fn_with_state(origins, refuse_cross_origin_posts));
+        let app = match &web.basic_auth {
+            Some(credentials) => {
+                app.layer(middleware::from_fn_with_state(Arc::new(credentials.clone()), basic_auth::require))
+            }
+            None => app,
         };
-        router.layer(middleware::from_fn(security_headers::add_static_headers)).with_state(state)
+        // Probes need no credentials; they say nothing secret.
+        let app = Router::new()
+            .route("/healthz", get(health::live))
+            .route("/readyz", get(health::ready))
+            .merge(app)
+            .layer(middleware::from_fn(security_headers::add_static_headers));
+        let hosts = Arc::new(AllowedHosts::resolve(web.allowed_hosts.as_deref(), bound));
+        app.layer(middleware::from_fn_with_state(hosts, host_check::require)).with_state(state)
     }
 
     /// Sockets get a close frame; the producer flushes so every receipt shown is in Kafka.
@@ -205,11 +277,25 @@ impl Services {
     }
 }
 
-/// `leptos_routes` serves the server functions (with the producer in their context); this
-/// guards every POST, so a page on another site cannot produce through a visitor's browser.
-async fn refuse_cross_origin_posts(request: Request<Body>, next: Next) -> Response {
-    if request.method() == Method::POST && !is_same_origin(request.headers()) {
-        return (StatusCode::FORBIDDEN, "cross-origin requests are refused").into_response();
+async fn durability_warning(catalogue: &TopicCatalogue, topic: &str) -> Option<String> {
+    match catalogue.durability_warning(topic).await {
+        Ok(Some(warning)) => {
+            tracing::warn!("{warning}");
+            Some(warning)
+        }
+        Ok(None) => None,
+        Err(error) => {
+            tracing::debug!(%error, "cannot tell the topic's durability");
+            None
+        }
+    }
+}
+
+/// `leptos_routes` serves the server functions; this guards every POST, so a page on another
+/// site cannot produce through a visitor's browser.
+async fn refuse_cross_origin_posts(State(origins): State<AllowedOrigins>, request: Request<Body>, next: Next) -> Response {
+    if request.method() == Method::POST && !origins.allows(request.headers()) {
+        return Refusal::CrossOrigin.into_response();
     }
     next.run(request).await
 }
@@ -235,27 +321,24 @@ pub async fn run() -> Result<(), StartupError> {
     outcome
 }
 
-async fn serve(
-    kafka: &KafkaSettings,
-    web: &WebSettings,
-    leptos_options: LeptosOptions,
-) -> Result<(), StartupError> {
-    let services = Services::connect(kafka).await?;
+async fn serve(kafka: &KafkaSettings, web: &WebSettings, leptos_options: LeptosOptions) -> Result<(), StartupError> {
+    let services = Services::connect(kafka, web).await?;
     let addr = leptos_options.site_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
     tracing::info!("kafka-live listening on http://{addr}");
     let stop = services.stop_signal();
-    // The peer address is what the produce rate limit counts by.
-    let app = services.router(leptos_options, web).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown::signal().await;
-            tracing::info!("stopping");
-            let _ = stop.send(true);
-        })
-        .await
-        .map_err(StartupError::Serve);
-    services.stop().await;
-    served
+    let router = services.router(leptos_options, addr);
+    let deadline = web.shutdown_deadline;
+    let stopping = async move {
+        shutdown::signal().await;
+        tracing::info!("stopping");
+        let _ = stop.send(true);
+    };
+    // Requests in flight get part of the deadline; sockets and the producer's flush the rest.
+    http_server::serve(listener, router, web.header_read_timeout, deadline / 2, stopping).await;
+    if tokio::time::timeout(deadline / 2 + Duration::from_secs(1), services.stop()).await.is_err() {
+        tracing::warn!(?deadline, "sockets and the producer did not finish by the shutdown deadline; stopping anyway");
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use kafka_live::event::{Payload, ServerFrame};
 use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use kafka_live::server::kafka::feed::RecordHook;
 use kafka_live::server::startup::Services;
 use kafka_live::server::web_settings::WebSettings;
 use leptos::config::LeptosOptions;
@@ -43,6 +44,14 @@ fn settings_from(topic: &str, more: &[(&'static str, &str)]) -> KafkaSettings {
     kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).expect("test settings are valid")
 }
 
+/// Creates the settings' topic (with their partition count) unless it exists.
+pub async fn create_topic(settings: &KafkaSettings) {
+    use kafka_live::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
+    let catalogue = TopicCatalogue::new(settings).expect("an admin client");
+    let shape = NewTopicShape { partitions: settings.partitions, replication_factor: settings.replication_factor };
+    catalogue.ensure_topic(&settings.topic, shape).await.expect("the test topic exists");
+}
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub topic: String,
@@ -59,13 +68,18 @@ pub async fn spawn_app_with(settings: KafkaSettings) -> TestApp {
 
 /// With access and limit settings of the test's choosing.
 pub async fn spawn_app_with_web(settings: KafkaSettings, web: WebSettings) -> TestApp {
+    spawn_app_with_hook(settings, web, None).await
+}
+
+/// With a hook the feed calls on every record before it publishes it.
+pub async fn spawn_app_with_hook(settings: KafkaSettings, web: WebSettings, hook: Option<RecordHook>) -> TestApp {
     kafka_live::server::logging::init();
     let topic = settings.topic.clone();
-    let services = Services::connect(&settings).await.expect("services start");
+    let services = Services::connect_with(&settings, &web, hook).await.expect("services start");
     let options = LeptosOptions::builder().output_name("kafka-live").build();
-    let router = services.router(options, &web).into_make_service_with_connect_info::<SocketAddr>();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let router = services.router(options, addr).into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move {
         axum::serve(listener, router).await.unwrap();
         drop(services);

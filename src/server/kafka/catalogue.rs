@@ -1,133 +1,185 @@
-//! The cluster's topics as the page sees them: listed for the topic selector, checked before a
-//! produce to a topic or partition the user chose, created on request.
+//! The cluster's topics as the server knows them: one admin client for the whole server, and
+//! one metadata list cached briefly, shared by the page's topic selector, the produce check,
+//! the feed and every page reader (which watch it for partitions added while they run).
 //!
 //! Topics are listed with a Metadata request for every topic, never for one by name: some
 //! brokers (nisshi among them) create a topic they are asked about by name.
 
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rdkafka::admin::AdminClient;
+use parking_lot::Mutex;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, ResourceSpecifier, TopicReplication};
 use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
 
 use super::context::KafkaContext;
 use super::error::ClientError;
-use super::topic::{self, Ensured};
-use crate::produce::ProduceError;
-use crate::server::produce_request::ProduceRequest;
+use crate::server::durability;
 use crate::server::settings::KafkaSettings;
-use crate::topic_name::TopicName;
-use crate::topics::{Catalogue, TopicInfo, TopicsError};
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
-/// A produce to a chosen topic or partition checks against a list at most this old.
-const FRESH_FOR: Duration = Duration::from_secs(2);
+/// How old a topic list may be: fresh enough to notice a new partition within seconds, and one
+/// Metadata request per interval however many pages and produces ask.
+pub const FRESH_FOR: Duration = Duration::from_secs(2);
+
+/// A topic as the cluster describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicMetadata {
+    pub name: String,
+    pub partitions: i32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TopicError {
+    #[error("cannot reach Kafka at {bootstrap}: {source}")]
+    Unreachable { bootstrap: String, source: ClientError },
+    #[error("cannot create topic `{topic}`: {reason}")]
+    Create { topic: String, reason: String },
+}
+
+pub enum Ensured {
+    Existed,
+    Created,
+}
+
+/// What creating a topic takes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewTopicShape {
+    pub partitions: i32,
+    /// `None` leaves it to the broker's default.
+    pub replication_factor: Option<i32>,
+}
 
 pub struct TopicCatalogue {
-    settings: KafkaSettings,
     admin: Arc<AdminClient<KafkaContext>>,
-    display_limit_bytes: usize,
-    read_only: bool,
-    cached: Mutex<Option<(Instant, Arc<Vec<TopicInfo>>)>>,
+    bootstrap: String,
+    cached: Mutex<Option<(Instant, Arc<Vec<TopicMetadata>>)>>,
 }
 
 impl TopicCatalogue {
-    /// The admin client every catalogue of one server shares.
-    pub fn admin(settings: &KafkaSettings) -> Result<Arc<AdminClient<KafkaContext>>, ClientError> {
-        Ok(Arc::new(settings.client_config().create_with_context(KafkaContext::default())?))
+    pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
+        let admin = settings.client_config().create_with_context(KafkaContext::default())?;
+        Ok(Self { admin: Arc::new(admin), bootstrap: settings.bootstrap_servers().to_owned(), cached: Mutex::new(None) })
     }
 
-    pub fn new(
-        settings: &KafkaSettings,
-        admin: Arc<AdminClient<KafkaContext>>,
-        display_limit_bytes: usize,
-        read_only: bool,
-    ) -> Self {
-        Self { settings: settings.clone(), admin, display_limit_bytes, read_only, cached: Mutex::new(None) }
-    }
-
-    pub async fn for_page(&self) -> Catalogue {
-        let (topics, topics_error) = match self.topics(Duration::ZERO).await {
-            Ok(topics) => (topics.as_ref().clone(), None),
-            Err(error) => (Vec::new(), Some(format!("cannot list the cluster's topics: {error}"))),
-        };
-        Catalogue {
-            default_topic: self.settings.topic.clone(),
-            topics,
-            topics_error,
-            display_limit_bytes: self.display_limit_bytes,
-            read_only: self.read_only,
-        }
-    }
-
-    /// Refuses a topic that does not exist and a partition the topic does not have. The
-    /// configured topic with the partitioner's choice needs no check (start-up made sure of it).
-    pub async fn check(&self, request: &ProduceRequest) -> Result<(), ProduceError> {
-        if request.topic.is_none() && request.partition.is_none() {
-            return Ok(());
-        }
-        let topic = request.topic.as_ref().map_or(self.settings.topic.as_str(), TopicName::as_str);
-        // Unreachable cluster: let the producer report it, as for any produce.
-        let Ok(topics) = self.topics(FRESH_FOR).await else { return Ok(()) };
-        let Some(info) = topics.iter().find(|info| info.name == topic) else {
-            return Err(ProduceError::UnknownTopic { topic: topic.to_owned() });
-        };
-        match request.partition {
-            Some(partition) if partition >= info.partitions => Err(ProduceError::NoSuchPartition {
-                topic: topic.to_owned(),
-                partition,
-                count: info.partitions,
-            }),
-            _ => Ok(()),
-        }
-    }
-
-    pub async fn create(&self, name: &TopicName) -> Result<TopicInfo, TopicsError> {
-        let settings = KafkaSettings { topic: name.as_str().to_owned(), ..self.settings.clone() };
-        match topic::ensure_topic(&settings, METADATA_TIMEOUT).await {
-            Ok(ensured) => {
-                if matches!(ensured, Ensured::Created) {
-                    tracing::info!(topic = %name, partitions = settings.partitions, "created topic for a page");
-                }
-                *self.cached.lock().expect("catalogue lock poisoned") = None;
-                let partitions = match self.topics(Duration::ZERO).await {
-                    Ok(topics) => topics.iter().find(|t| t.name == name.as_str()).map(|t| t.partitions),
-                    Err(_) => None,
-                };
-                Ok(TopicInfo {
-                    name: name.as_str().to_owned(),
-                    partitions: partitions.unwrap_or(settings.partitions),
-                })
-            }
-            Err(error) => {
-                Err(TopicsError::Create { topic: name.as_str().to_owned(), reason: error.to_string() })
-            }
-        }
-    }
-
-    /// The cluster's topics, from a list no older than `fresh_for`.
-    async fn topics(&self, fresh_for: Duration) -> Result<Arc<Vec<TopicInfo>>, ClientError> {
-        if let Some((at, topics)) = self.cached.lock().expect("catalogue lock poisoned").as_ref()
+    /// Every topic of the cluster (internal ones too; who may see which is the caller's
+    /// business), from a list no older than `fresh_for`.
+    pub async fn topics(&self, fresh_for: Duration) -> Result<Arc<Vec<TopicMetadata>>, ClientError> {
+        if let Some((at, topics)) = self.cached.lock().as_ref()
             && at.elapsed() <= fresh_for
         {
             return Ok(Arc::clone(topics));
         }
-        let admin = Arc::clone(&self.admin);
-        let topics = tokio::task::spawn_blocking(move || -> Result<Vec<TopicInfo>, KafkaError> {
-            let metadata = admin.inner().fetch_metadata(None, METADATA_TIMEOUT)?;
-            let mut topics: Vec<TopicInfo> = metadata
-                .topics()
-                .iter()
-                .filter(|t| t.error().is_none() && !t.name().starts_with("__"))
-                .map(|t| TopicInfo { name: t.name().to_owned(), partitions: t.partitions().len() as i32 })
-                .collect();
-            topics.sort_by(|a, b| a.name.cmp(&b.name));
-            Ok(topics)
-        })
-        .await
-        .expect("metadata task panicked")?;
+        let topics = self
+            .blocking(|admin| {
+                let metadata = admin.inner().fetch_metadata(None, METADATA_TIMEOUT)?;
+                let mut topics: Vec<TopicMetadata> = metadata
+                    .topics()
+                    .iter()
+                    .filter(|t| t.error().is_none())
+                    .map(|t| TopicMetadata { name: t.name().to_owned(), partitions: t.partitions().len() as i32 })
+                    .collect();
+                topics.sort_by(|a, b| a.name.cmp(&b.name));
+                Ok(topics)
+            })
+            .await?;
         let topics = Arc::new(topics);
-        *self.cached.lock().expect("catalogue lock poisoned") = Some((Instant::now(), Arc::clone(&topics)));
+        *self.cached.lock() = Some((Instant::now(), Arc::clone(&topics)));
         Ok(topics)
+    }
+
+    /// How many partitions `topic` has (`None`: no such topic), from a recent list.
+    pub async fn partitions(&self, topic: &str) -> Result<Option<i32>, ClientError> {
+        let topics = self.topics(FRESH_FOR).await?;
+        Ok(topics.iter().find(|t| t.name == topic).map(|t| t.partitions))
+    }
+
+    /// The partition's low and high watermarks.
+    pub async fn watermarks(&self, topic: &str, partition: i32) -> Result<(i64, i64), ClientError> {
+        let topic = topic.to_owned();
+        self.blocking(move |admin| admin.inner().fetch_watermarks(&topic, partition, METADATA_TIMEOUT)).await
+    }
+
+    /// Creates the topic unless it exists.
+    pub async fn ensure_topic(&self, name: &str, shape: NewTopicShape) -> Result<Ensured, TopicError> {
+        let unreachable = |source| TopicError::Unreachable { bootstrap: self.bootstrap.clone(), source };
+        let topics = self.topics(Duration::ZERO).await.map_err(unreachable)?;
+        if topics.iter().any(|t| t.name == name) {
+            return Ok(Ensured::Existed);
+        }
+        let replication = TopicReplication::Fixed(shape.replication_factor.unwrap_or(-1));
+        let new_topic = NewTopic::new(name, shape.partitions, replication);
+        let options = AdminOptions::new().operation_timeout(Some(METADATA_TIMEOUT));
+        let results = self
+            .admin
+            .create_topics([&new_topic], &options)
+            .await
+            .map_err(|error| unreachable(ClientError(error)))?;
+        *self.cached.lock() = None;
+        for result in results {
+            match result {
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((topic, code)) => return Err(TopicError::Create { topic, reason: code.to_string() }),
+            }
+        }
+        Ok(Ensured::Created)
+    }
+
+    /// Whether `acks=all` can mean a single copy of a record in `topic` (see `durability`).
+    pub async fn durability_warning(&self, topic: &str) -> Result<Option<String>, ClientError> {
+        let name = topic.to_owned();
+        let (brokers, replication) = self
+            .blocking(move |admin| {
+                let metadata = admin.inner().fetch_metadata(None, METADATA_TIMEOUT)?;
+                let replication = metadata
+                    .topics()
+                    .iter()
+                    .find(|t| t.name() == name)
+                    .and_then(|t| t.partitions().iter().map(|p| p.replicas().len()).min());
+                Ok((metadata.brokers().len(), replication))
+            })
+            .await?;
+        let Some(replication) = replication else { return Ok(None) };
+        let options = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
+        let configs = self.admin.describe_configs([&ResourceSpecifier::Topic(topic)], &options).await?;
+        let min_insync = configs
+            .into_iter()
+            .filter_map(Result::ok)
+            .find_map(|config| config.get("min.insync.replicas").and_then(|e| e.value.as_deref()?.parse().ok()));
+        Ok(durability::single_copy_warning(topic, brokers, replication, min_insync))
+    }
+
+    /// librdkafka blocks in these calls; they run off the async workers.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&AdminClient<KafkaContext>) -> Result<T, KafkaError> + Send + 'static,
+    ) -> Result<T, ClientError> {
+        let admin = Arc::clone(&self.admin);
+        match tokio::task::spawn_blocking(move || call(&admin)).await {
+            Ok(result) => result.map_err(ClientError),
+            Err(join) => Err(ClientError(KafkaError::MetadataFetch(RDKafkaErrorCode::Fail))).inspect_err(|_| {
+                tracing::error!(error = %join, "a Kafka metadata call failed inside its thread");
+            }),
+        }
+    }
+
+    /// Where the feed and readers learn of partitions added while they run.
+    pub async fn partition_ids(&self, topic: &str) -> Result<Option<Vec<i32>>, ClientError> {
+        Ok(self.partitions(topic).await?.map(|count| (0..count).collect()))
+    }
+
+    /// Every partition's watermarks, for a reader that starts or repairs its positions.
+    pub async fn all_watermarks(
+        &self,
+        topic: &str,
+        partitions: impl IntoIterator<Item = i32>,
+    ) -> Result<BTreeMap<i32, (i64, i64)>, ClientError> {
+        let mut all = BTreeMap::new();
+        for partition in partitions {
+            all.insert(partition, self.watermarks(topic, partition).await?);
+        }
+        Ok(all)
     }
 }

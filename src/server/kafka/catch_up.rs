@@ -2,115 +2,170 @@
 //! and the hub no longer holds are read from Kafka by offset, with a short-lived consumer of its
 //! own, so the shared live consumer is never disturbed.
 //!
-//! Whatever cannot be read (deleted by retention, more than the limit, or not read in time) is
-//! counted, so the page is told exactly how many records it missed instead of skipping them.
+//! Records stream to the socket as they are read (a catch-up of 10,000 records of 1 MiB is
+//! never in memory at once), and only so many catch-ups run at once: a restart that brings
+//! every page back at the same moment costs the cluster a bounded number of consumers, and the
+//! others are asked to come back shortly. Whatever cannot be read (deleted by retention, more
+//! than the limit, or not read in time) is counted, so the page is told exactly how many
+//! records it missed instead of skipping them.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{Consumer, StreamConsumer};
-use rdkafka::error::KafkaError;
 use rdkafka::{Offset, TopicPartitionList};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::catalogue::TopicCatalogue;
 use super::context::KafkaContext;
-use super::feed::{reader_config, to_record};
+use super::error::ClientError;
+use super::feed::reader_config;
+use super::record::to_record;
 use crate::event::FeedRecord;
 use crate::server::hub::Gaps;
 use crate::server::settings::KafkaSettings;
 
-const WATERMARK_TIMEOUT: Duration = Duration::from_secs(5);
-
 pub struct CatchUp {
     settings: KafkaSettings,
+    catalogue: Arc<TopicCatalogue>,
     /// At most this many records per reconnect; older ones are counted as missed.
     limit: u64,
     /// A catch-up that takes longer than this gives up on the rest and counts it.
     deadline: Duration,
+    permits: Arc<Semaphore>,
 }
 
-/// What a reconnecting page gets before the backlog: records in order per partition, and how
-/// many it will never see.
-#[derive(Debug, Default)]
-pub struct CaughtUp {
-    pub records: Vec<FeedRecord>,
-    pub missed: u64,
+/// A catch-up under way: its records, then how many the page will never see.
+pub struct CatchUpReader {
+    consumer: Option<StreamConsumer<KafkaContext>>,
+    gaps: Gaps,
+    until: Instant,
+    forward_max_bytes: usize,
+    /// Records the page asked for and will not get, known so far.
+    missed: u64,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl CatchUp {
-    pub fn new(settings: KafkaSettings, limit: u64, deadline: Duration) -> Self {
-        Self { settings, limit, deadline }
+    pub fn new(
+        settings: KafkaSettings,
+        catalogue: Arc<TopicCatalogue>,
+        limit: u64,
+        deadline: Duration,
+        concurrent: usize,
+    ) -> Self {
+        Self { settings, catalogue, limit, deadline, permits: Arc::new(Semaphore::new(concurrent)) }
     }
 
-    pub async fn read(&self, gaps: Gaps) -> CaughtUp {
-        let wanted: u64 = gaps.values().map(|range| (range.end - range.start) as u64).sum();
-        match self.read_gaps(gaps).await {
-            Ok(mut caught) => {
-                caught.missed = wanted - caught.records.len() as u64;
-                caught
+    /// A slot for one catch-up, if one is free now.
+    pub fn slot(&self) -> Option<OwnedSemaphorePermit> {
+        Arc::clone(&self.permits).try_acquire_owned().ok()
+    }
+
+    /// Starts reading the gaps. Never fails: what cannot be read is counted as missed.
+    pub async fn open(&self, gaps: Gaps, permit: OwnedSemaphorePermit) -> CatchUpReader {
+        let wanted: u64 = gaps.values().map(|range| range.end.saturating_sub(range.start).max(0) as u64).sum();
+        let mut reader = CatchUpReader {
+            consumer: None,
+            gaps: Gaps::new(),
+            until: Instant::now() + self.deadline,
+            forward_max_bytes: self.settings.forward_max_bytes,
+            missed: wanted,
+            _permit: permit,
+        };
+        match self.plan(gaps).await {
+            Ok((gaps, consumer)) => {
+                let readable: u64 = gaps.values().map(|range| (range.end - range.start) as u64).sum();
+                reader.missed = wanted - readable;
+                reader.gaps = gaps;
+                reader.consumer = consumer;
             }
             Err(error) => {
                 tracing::warn!(%error, missed = wanted, "catch-up from Kafka failed; telling the page what it missed");
-                CaughtUp { records: Vec::new(), missed: wanted }
             }
         }
+        reader
     }
 
-    async fn read_gaps(&self, mut gaps: Gaps) -> Result<CaughtUp, KafkaError> {
-        let consumer: StreamConsumer<KafkaContext> = reader_config(&self.settings, "kafka-live-catch-up")
-            .create_with_context(KafkaContext::default())?;
-        let consumer = std::sync::Arc::new(consumer);
-
-        // Retention may have deleted the start of a gap; and past the limit only the newest
-        // records are worth sending.
-        let topic = self.settings.topic.clone();
-        let lows = {
-            let (consumer, topic) = (std::sync::Arc::clone(&consumer), topic.clone());
-            let partitions: Vec<i32> = gaps.keys().copied().collect();
-            tokio::task::spawn_blocking(move || {
-                partitions
-                    .into_iter()
-                    .map(|p| consumer.fetch_watermarks(&topic, p, WATERMARK_TIMEOUT).map(|(low, _)| (p, low)))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await
-            .expect("watermark task panicked")?
-        };
-        for (partition, low) in lows {
+    /// What can still be read of the gaps (retention may have deleted their start; past the
+    /// limit only the newest are worth sending), and a consumer assigned to read it.
+    async fn plan(&self, mut gaps: Gaps) -> Result<(Gaps, Option<StreamConsumer<KafkaContext>>), ClientError> {
+        let topic = &self.settings.topic;
+        let marks = self.catalogue.all_watermarks(topic, gaps.keys().copied()).await?;
+        for (partition, (low, _)) in marks {
             if let Some(range) = gaps.get_mut(&partition) {
                 range.start = range.start.max(low);
             }
         }
         let mut budget = self.limit;
         for range in gaps.values_mut().rev() {
-            let take = ((range.end - range.start).max(0) as u64).min(budget);
+            let take = (range.end.saturating_sub(range.start).max(0) as u64).min(budget);
             range.start = range.end - take as i64;
             budget -= take;
         }
         gaps.retain(|_, range| range.start < range.end);
         if gaps.is_empty() {
-            return Ok(CaughtUp::default());
+            return Ok((gaps, None));
         }
-
+        let consumer: StreamConsumer<KafkaContext> =
+            reader_config(&self.settings, "kafka-live-catch-up").create_with_context(KafkaContext::default())?;
         let mut assignment = TopicPartitionList::new();
         for (partition, range) in &gaps {
-            assignment.add_partition_offset(&topic, *partition, Offset::Offset(range.start))?;
+            assignment.add_partition_offset(topic, *partition, Offset::Offset(range.start))?;
         }
         consumer.assign(&assignment)?;
-        let mut records = Vec::new();
-        let until = Instant::now() + self.deadline;
-        while !gaps.is_empty() {
-            let left = until.saturating_duration_since(Instant::now());
-            let Ok(message) = tokio::time::timeout(left, consumer.recv()).await else { break };
-            let record = to_record(&message?, self.settings.forward_max_bytes);
-            let Some(range) = gaps.get(&record.partition) else { continue };
-            if record.offset >= range.end {
-                gaps.remove(&record.partition);
+        Ok((gaps, Some(consumer)))
+    }
+}
+
+impl CatchUpReader {
+    /// The next record of the gaps, in order per partition; `None` once every gap is read, the
+    /// deadline has passed, or Kafka failed (the rest is then counted in `missed`).
+    pub async fn next(&mut self) -> Option<FeedRecord> {
+        loop {
+            let consumer = self.consumer.as_ref()?;
+            if self.gaps.is_empty() {
+                return None;
+            }
+            let left = self.until.saturating_duration_since(Instant::now());
+            let received = match tokio::time::timeout(left, consumer.recv()).await {
+                Ok(Ok(message)) => Some(to_record(&message, self.forward_max_bytes)),
+                Ok(Err(error)) => {
+                    tracing::warn!(error = %ClientError(error), "catch-up read failed; the rest is counted as missed");
+                    None
+                }
+                Err(_elapsed) => None,
+            };
+            let Some(record) = received else {
+                self.give_up();
+                return None;
+            };
+            let Some(range) = self.gaps.get_mut(&record.partition) else { continue };
+            if record.offset < range.start {
                 continue;
             }
-            if record.offset + 1 >= range.end {
-                gaps.remove(&record.partition);
+            if record.offset >= range.end {
+                self.gaps.remove(&record.partition);
+                continue;
             }
-            records.push(record);
+            // Offsets the log does not hold (compaction, transaction markers) are not missed
+            // records: the gap simply starts after them.
+            range.start = record.offset + 1;
+            if range.start >= range.end {
+                self.gaps.remove(&record.partition);
+            }
+            return Some(record);
         }
-        Ok(CaughtUp { records, missed: 0 })
+    }
+
+    fn give_up(&mut self) {
+        self.missed += self.gaps.values().map(|range| (range.end - range.start) as u64).sum::<u64>();
+        self.gaps.clear();
+        self.consumer = None;
+    }
+
+    /// Records the page asked for and will not get. Final once `next` has returned `None`.
+    pub fn missed(&self) -> u64 {
+        self.missed
     }
 }

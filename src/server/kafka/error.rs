@@ -8,7 +8,7 @@ use std::fmt;
 
 use rdkafka::error::KafkaError;
 
-use crate::server::client_properties::is_secret_key;
+use crate::server::client_properties::is_safe_key;
 
 #[derive(Debug)]
 pub struct ClientError(pub KafkaError);
@@ -23,8 +23,8 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             // librdkafka's description quotes the value too ("Invalid value \"…\" for …").
-            KafkaError::ClientConfig(_, _, key, _) if is_secret_key(key) => {
-                write!(f, "librdkafka refused the property `{key}` (its value is secret and not shown)")
+            KafkaError::ClientConfig(_, _, key, _) if !is_safe_key(key) => {
+                write!(f, "librdkafka refused the property `{key}` (its value is not shown: it may be secret)")
             }
             KafkaError::ClientConfig(_, description, key, value) => {
                 write!(f, "librdkafka refused the property `{key}` = `{value}`: {description}")
@@ -60,6 +60,13 @@ mod tests {
         let Err(error) = ClientConfig::new().set("acks", "several").create::<BaseProducer>() else {
             panic!("acks=several was accepted");
         };
+        // A value under a key not known to be safe is never shown, secret-looking or not.
+        let Err(unknown) = ClientConfig::new().set("basic.auth.user.info", "KEY:hunter2").create::<BaseProducer>()
+        else {
+            panic!("librdkafka took a Schema Registry property");
+        };
+        let unknown = ClientError(unknown).to_string();
+        assert!(unknown.contains("basic.auth.user.info") && !unknown.contains("hunter2"), "{unknown}");
         let shown = ClientError(error).to_string();
         assert!(shown.contains("acks") && shown.contains("several"), "{shown}");
     }

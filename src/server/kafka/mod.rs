@@ -1,5 +1,5 @@
 //! rdkafka clients: the shared producer, the live feed consumer, catch-up reads for a
-//! reconnecting page, topic creation, the probe.
+//! reconnecting page, a page's own reader, the cluster's topics, the probe.
 
 pub mod broker_probe;
 pub mod catalogue;
@@ -7,6 +7,7 @@ pub mod catch_up;
 pub mod context;
 pub mod error;
 pub mod feed;
+pub mod out_of_range;
 pub mod page_reader;
 pub mod producer;
-pub mod topic;
+pub mod record;

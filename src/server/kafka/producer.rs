@@ -20,6 +20,11 @@ use crate::server::settings::KafkaSettings;
 
 /// Headers one record may carry from the page.
 const MAX_HEADERS: usize = 64;
+/// The partitioner Java clients (and Confluent's) use: a key typed here lands on the partition
+/// the user's own services would choose for it. librdkafka's default, `consistent_random`,
+/// hashes keys with CRC32 and puts 9 of 10 keys elsewhere on a 6-partition topic. Keyless
+/// records go to a random partition, as with `consistent_random`.
+pub const PARTITIONER: &str = "murmur2_random";
 /// Records one Submit may send ("one record per line" times "repeat").
 const MAX_RECORDS_PER_SUBMIT: usize = 10_000;
 
@@ -31,16 +36,18 @@ pub struct Producer {
     topic: String,
     timeout: Duration,
     max_message_bytes: usize,
+    max_submit_bytes: u64,
 }
 
 impl Producer {
-    pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
+    pub fn new(settings: &KafkaSettings, max_submit_bytes: u64) -> Result<Self, ClientError> {
         let timeout_ms = settings.produce_timeout.as_millis().to_string();
         let context = KafkaContext::default();
         let inner = settings
             .client_config()
             .set("acks", "all")
             .set("enable.idempotence", "true")
+            .set("partitioner", PARTITIONER)
             // Low latency: send each record as soon as it is produced.
             .set("linger.ms", "0")
             .set("socket.nagle.disable", "true")
@@ -55,6 +62,7 @@ impl Producer {
             topic: settings.topic.clone(),
             timeout: settings.produce_timeout,
             max_message_bytes: settings.max_message_bytes,
+            max_submit_bytes,
         })
     }
 
@@ -67,12 +75,13 @@ impl Producer {
             max_message_bytes: self.max_message_bytes,
             max_headers: MAX_HEADERS,
             max_records: MAX_RECORDS_PER_SUBMIT,
+            max_submit_bytes: self.max_submit_bytes,
         }
     }
 
     /// Produces the request's records in order and waits, at most the produce timeout, for
     /// Kafka's ack of every one.
-    pub async fn produce(&self, request: ProduceRequest) -> Result<Receipt, ProduceError> {
+    pub async fn produce(&self, request: &ProduceRequest<'_>) -> Result<Receipt, ProduceError> {
         let topic = request.topic.as_ref().map_or(self.topic.as_str(), |topic| topic.as_str()).to_owned();
         let headers = (!request.headers.is_empty()).then(|| {
             request
@@ -82,13 +91,14 @@ impl Producer {
                     headers.insert(Header { key: name, value: Some(value.as_str()) })
                 })
         });
-        let total = request.values.len();
+        let total = request.record_count();
         // Queued in order, one after another: with idempotence, Kafka keeps that order within
-        // each partition.
+        // each partition. librdkafka copies each payload as it queues it, so a repeat costs
+        // its bytes once more there, and the budget has bounded them all.
         let mut deliveries = Vec::with_capacity(total);
         let mut refused = None;
-        for value in &request.values {
-            let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(value.as_str());
+        for value in request.records() {
+            let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(value);
             if let Some(key) = &request.key {
                 record = record.key(key.as_str());
             }
@@ -106,29 +116,28 @@ impl Producer {
                 }
             }
         }
+        let queued = deliveries.len();
         // librdkafka bounds delivery by message.timeout.ms; this outer bound only guards
         // against a queue that never drains, with a little slack so librdkafka speaks first.
+        let mut placed = Vec::with_capacity(queued);
+        let mut failed = None;
         let waited = tokio::time::timeout(self.timeout + Duration::from_secs(1), async {
-            let mut placed = Vec::with_capacity(deliveries.len());
-            let mut failed = None;
             for delivery in deliveries {
                 match delivery.await {
                     Ok(Ok(delivery)) => {
                         placed.push(Placed { partition: delivery.partition, offset: delivery.offset })
                     }
-                    Ok(Err((error, _message))) => failed = failed.or(Some(self.describe(error))),
+                    Ok(Err((error, _message))) => failed = failed.take().or(Some(self.describe(error))),
                     Err(_canceled) => {
-                        failed = failed.or(Some(ProduceError::Refused("the producer was shut down".into())))
+                        failed = failed.take().or(Some(ProduceError::Refused("the producer was shut down".into())))
                     }
                 }
             }
-            (placed, failed)
         })
         .await;
-        let (placed, failed) = match waited {
-            Ok(outcome) => outcome,
-            Err(_elapsed) => (Vec::new(), Some(self.timed_out(None))),
-        };
+        if waited.is_err() {
+            failed = Some(self.timed_out(None));
+        }
         match failed.or(refused) {
             None => Ok(Receipt { topic, records: placed }),
             Some(error) if placed.is_empty() => Err(error),
@@ -150,12 +159,23 @@ impl Producer {
     }
 
     fn describe(&self, error: KafkaError) -> ProduceError {
-        let timed_out = matches!(
-            error.rdkafka_error_code(),
-            Some(RDKafkaErrorCode::MessageTimedOut | RDKafkaErrorCode::QueueFull)
-        );
-        tracing::warn!(topic = %self.topic, %error, "produce failed");
-        if timed_out { self.timed_out(Some(&error)) } else { ProduceError::Refused(error.to_string()) }
+        tracing::warn!(topic = %self.topic, error = %ClientError(error.clone()), "produce failed");
+        let text = ClientError(error.clone()).to_string();
+        match error.rdkafka_error_code() {
+            Some(RDKafkaErrorCode::MessageTimedOut | RDKafkaErrorCode::QueueFull) => self.timed_out(Some(&error)),
+            Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize) => {
+                ProduceError::RefusedTooLarge(text)
+            }
+            Some(
+                RDKafkaErrorCode::TopicAuthorizationFailed
+                | RDKafkaErrorCode::ClusterAuthorizationFailed
+                | RDKafkaErrorCode::TransactionalIdAuthorizationFailed,
+            ) => ProduceError::NotAuthorised(text),
+            Some(RDKafkaErrorCode::UnknownTopicOrPartition | RDKafkaErrorCode::UnknownTopic) => {
+                ProduceError::UnknownTopic { topic: self.topic.clone() }
+            }
+            _ => ProduceError::Refused(text),
+        }
     }
 
     /// Whether the cluster answers a metadata request for the topic right now.
