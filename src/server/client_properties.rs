@@ -77,6 +77,8 @@ const SAFE_KEYS: &[&str] = &[
     "security.protocol",
     "sasl.mechanism",
     "sasl.mechanisms",
+    // An API key names an account, as a user name does; it says which credentials failed.
+    "sasl.username",
     "client.id",
     "client.dns.lookup",
     "client.rack",
@@ -181,7 +183,6 @@ mod tests {
     fn debug_shows_only_values_known_to_be_safe() {
         let keys = [
             "sasl.password",
-            "sasl.username",
             "basic.auth.user.info",
             "ssl.key.pem",
             "ssl.certificate.pem",

@@ -47,8 +47,16 @@ pub struct Frame {
 
 impl Frame {
     pub fn encode(record: &FeedRecord) -> Self {
+        /// `ServerFrame::Record` by reference: the same JSON, without copying a record of up to
+        /// a few MiB only to serialise it.
+        #[derive(serde::Serialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Outgoing<'a> {
+            Record(&'a FeedRecord),
+        }
         let kind = FrameKind::Record { partition: record.partition, offset: record.offset };
-        Self { kind, json: encode(&ServerFrame::Record(record.clone())) }
+        let json = serde_json::to_string(&Outgoing::Record(record)).expect("records always serialise");
+        Self { kind, json: json.into() }
     }
 
     pub fn unreadable(partition: i32, offset: i64, reason: String) -> Self {
@@ -636,6 +644,13 @@ mod tests {
         assert_eq!(filter[&0], 6, "a view fills in, never moves back");
         admit(&mut filter, &Frame::view(vec![Placed { partition: 0, offset: 0 }], Some("recreated".into())));
         assert_eq!(filter[&0], 0, "a reset moves back");
+    }
+
+    #[test]
+    fn a_record_frame_is_the_wire_types_own_json() {
+        let record = record(3, 41);
+        let frame = Frame::encode(&record);
+        assert_eq!(frame.json.as_str(), serde_json::to_string(&ServerFrame::Record(record)).unwrap());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::kafka::catalogue::{FRESH_FOR, TopicCatalogue};
+use super::kafka::catalogue::TopicCatalogue;
 use super::kafka::producer::SharedProducer;
 use super::produce_gate::ProduceGate;
 use super::produce_request::{Fields, ProduceRequest};
@@ -39,13 +39,15 @@ async fn check_topic(catalogue: &TopicCatalogue, request: &ProduceRequest<'_>, d
     }
     let topic = request.topic.as_ref().map_or(default_topic, TopicName::as_str);
     // Unreachable cluster: let the producer report it, as for any produce.
-    let Ok(topics) = catalogue.topics(FRESH_FOR).await else { return Ok(()) };
-    let Some(info) = topics.iter().find(|info| info.name == topic) else {
+    let Ok(partitions) = catalogue.partitions_with(topic, request.partition.unwrap_or(0)).await else {
+        return Ok(());
+    };
+    let Some(count) = partitions else {
         return Err(ProduceError::UnknownTopic { topic: topic.to_owned() });
     };
     match request.partition {
-        Some(partition) if partition >= info.partitions => {
-            Err(ProduceError::NoSuchPartition { topic: topic.to_owned(), partition, count: info.partitions })
+        Some(partition) if partition >= count => {
+            Err(ProduceError::NoSuchPartition { topic: topic.to_owned(), partition, count })
         }
         _ => Ok(()),
     }

@@ -349,7 +349,7 @@ pub fn kafka_from_toml(
             "KAFKA_SOCKET_QUEUE_BYTES",
             "kafka.socket-queue-bytes",
             kafka.socket_queue_bytes,
-            64 * 1024 * 1024,
+            32 * 1024 * 1024,
             1024 * 1024,
             16 * 1024 * 1024 * 1024,
         )? as usize,

@@ -59,10 +59,15 @@ pub async fn serve_hub(mut socket: WebSocket, ctx: SocketContext, resume: Option
             say_goodbye(&mut socket, close_code::AGAIN, "too many pages are catching up; try again").await;
             return;
         };
+        let mut reader = ctx.catch_up.open(gaps, permit).await;
+        // What Kafka no longer has is known now; what the deadline cuts off, at the end.
+        let known_missed = reader.missed();
+        if known_missed > 0 {
+            first.push(text(&ServerFrame::Missed { count: known_missed }));
+        }
         if !send_all(&mut socket, std::mem::take(&mut first)).await {
             return;
         }
-        let mut reader = ctx.catch_up.open(gaps, permit).await;
         loop {
             let Some(record) = reader.next().await else { break };
             let mut batch = vec![Message::Text(Frame::encode(&record).json)];
@@ -81,8 +86,8 @@ pub async fn serve_hub(mut socket: WebSocket, ctx: SocketContext, resume: Option
                 return;
             }
         }
-        if reader.missed() > 0 {
-            first.push(text(&ServerFrame::Missed { count: reader.missed() }));
+        if reader.missed() > known_missed {
+            first.push(text(&ServerFrame::Missed { count: reader.missed() - known_missed }));
         }
     }
     first.extend(std::mem::take(&mut subscription.backlog).into_iter().map(|frame| Message::Text(frame.json)));

@@ -21,6 +21,12 @@ pub fn bootstrap() -> String {
     )
 }
 
+/// Whether the test broker is nisshi (`scripts/test` says so), for the few behaviours it does
+/// not have; each test that asks says what it skipped.
+pub fn broker_is_nisshi() -> bool {
+    std::env::var("KAFKA_LIVE_TEST_BROKER").is_ok_and(|broker| broker == "nisshi")
+}
+
 /// A topic no other test (or earlier run) uses.
 pub fn unique(name: &str) -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();

@@ -23,6 +23,9 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 /// How old a topic list may be: fresh enough to notice a new partition within seconds, and one
 /// Metadata request per interval however many pages and produces ask.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
+/// A topic missing from the list may have been created since: asked for by name, the list is
+/// fetched again, but not more often than this however many requests name unknown topics.
+const MISS_FRESH_FOR: Duration = Duration::from_millis(250);
 
 /// A topic as the cluster describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,8 +95,17 @@ impl TopicCatalogue {
 
     /// How many partitions `topic` has (`None`: no such topic), from a recent list.
     pub async fn partitions(&self, topic: &str) -> Result<Option<i32>, ClientError> {
-        let topics = self.topics(FRESH_FOR).await?;
-        Ok(topics.iter().find(|t| t.name == topic).map(|t| t.partitions))
+        self.partitions_with(topic, 0).await
+    }
+
+    /// The same, when the caller needs `partition` to exist: a list that lacks it (or the topic)
+    /// is fetched again, since both may have been added since.
+    pub async fn partitions_with(&self, topic: &str, partition: i32) -> Result<Option<i32>, ClientError> {
+        let find = |topics: &[TopicMetadata]| topics.iter().find(|t| t.name == topic).map(|t| t.partitions);
+        match find(&self.topics(FRESH_FOR).await?) {
+            Some(count) if partition < count => Ok(Some(count)),
+            _ => Ok(find(&self.topics(MISS_FRESH_FOR).await?)),
+        }
     }
 
     /// The partition's low and high watermarks.

@@ -139,6 +139,7 @@ fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaConte
 /// A consumer that reads by assignment and never commits: the feed, a reconnecting page's
 /// catch-up and a page's own reader all read this way.
 pub fn reader_config(settings: &KafkaSettings, group: &str) -> ClientConfig {
+    let fetch_max = settings.max_message_bytes + 64 * 1024;
     let mut config = settings.client_config();
     config
         .set("group.id", group)
@@ -153,7 +154,11 @@ pub fn reader_config(settings: &KafkaSettings, group: &str) -> ClientConfig {
         .set("fetch.wait.max.ms", settings.fetch_wait_max_ms.to_string())
         .set("fetch.min.bytes", "1")
         .set("socket.nagle.disable", "true")
-        .set("fetch.message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string());
+        .set("fetch.message.max.bytes", fetch_max.to_string())
+        // librdkafka prefetches up to 64 MiB per consumer by default: with 1 MiB records, a page
+        // reader whose page is slow would hold that much. A few fetches ahead is plenty.
+        .set("fetch.max.bytes", (4 * fetch_max).to_string())
+        .set("queued.max.messages.kbytes", (8 * fetch_max / 1024).to_string());
     config
 }
 
