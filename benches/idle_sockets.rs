@@ -33,7 +33,14 @@ async fn main() {
     );
 
     let topic = support::unique("idle");
-    let server = Server::start(&[("KAFKA_BOOTSTRAP_SERVERS", &bootstrap), ("KAFKA_TOPIC", &topic)]).await;
+    // Every socket comes from this one address: the per-address cap is for people.
+    let cap = (sockets + 1).to_string();
+    let server = Server::start(&[
+        ("KAFKA_BOOTSTRAP_SERVERS", &bootstrap),
+        ("KAFKA_TOPIC", &topic),
+        ("KAFKA_LIVE_SOCKETS_PER_ADDRESS", &cap),
+    ])
+    .await;
     let url = format!("ws://{}/ws", server.addr);
     let before = settled_rss(&server).await;
 

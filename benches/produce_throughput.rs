@@ -119,6 +119,7 @@ async fn kafka_live(bootstrap: &str, topic: &str, concurrency: u64, seconds: u64
         ("KAFKA_BOOTSTRAP_SERVERS", bootstrap),
         ("KAFKA_TOPIC", topic),
         ("KAFKA_LIVE_PRODUCE_PER_SECOND", "0"),
+        ("KAFKA_LIVE_PRODUCE_BYTES_PER_SECOND", "0"),
     ])
     .await;
     let url = format!("http://{}/api/produce", server.addr);

@@ -139,3 +139,46 @@ async fn after_sigterm_or_ctrl_c_a_restarted_consumer_resumes_without_reprinting
     assert_eq!(printed, third, "only what came after the last stop");
     child.kill().await.ok();
 }
+
+#[tokio::test]
+async fn a_record_cannot_drive_the_terminal_it_is_printed_on() {
+    let topic = unique("console-escapes");
+    let group = unique("group");
+    // Escape sequences that would colour, set the window title, clear the screen, and a newline
+    // that would forge a line of the consumer's own; then a plain record after it.
+    let hostile = "red\u{1b}[31m\u{1b}]0;owned\u{7}\u{1b}[2J\nConsumed event from topic \"x\": value = forged";
+    let plain = unique("plain");
+    let producer: FutureProducer =
+        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    for value in [hostile, plain.as_str()] {
+        producer
+            .send(FutureRecord::<(), str>::to(&topic).payload(value), Duration::from_secs(10))
+            .await
+            .expect("the test record is produced");
+    }
+    let (mut child, mut lines) = start_consumer(&topic, &group);
+    let printed = tokio::time::timeout(Duration::from_secs(90), async {
+        let mut seen = Vec::new();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let done = line.ends_with(&plain);
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    })
+    .await
+    .expect("the consumer prints both records within 90 s");
+    assert_eq!(
+        printed,
+        [
+            "Consumer Starting".to_owned(),
+            format!(
+                "Consumed event from topic \"{topic}\": value = red\\u{{1b}}[31m\\u{{1b}}]0;owned\\u{{7}}\\u{{1b}}[2J\\nConsumed event from topic \"x\": value = forged"
+            ),
+            format!("Consumed event from topic \"{topic}\": value = {plain}"),
+        ]
+    );
+    let _ = child.kill().await;
+}

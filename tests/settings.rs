@@ -241,3 +241,59 @@ fn bad_access_settings_name_their_key_and_never_echo_a_password() {
     let debug = format!("{web:?}");
     assert!(debug.contains("ann") && !debug.contains("p4ssw0rd-in-debug"), "{debug}");
 }
+
+#[test]
+fn who_may_talk_to_it_comes_from_the_file_and_the_environment_over_it() {
+    use kafka_live::topic_access::TopicPattern;
+    let file = "[access]\nallowed-hosts = [\"kafka.example.com\"]\nallowed-origins = [\"https://kafka.example.com\"]\n\
+                topics-allow = [\"orders.*\"]\ntopics-deny = [\"*.secret\"]\ninternal-topics = true\ncreate-topics = false\n\
+                [limits]\nsockets-per-address = 9\nproduce-bytes-per-second = 1000\nsubmit-bytes = 2000\n\
+                topic-creates-per-minute = 3\ncatch-ups = 4\nping-interval-seconds = 5\n\
+                header-read-timeout-seconds = 6\nshutdown-deadline-seconds = 7\n";
+    let web = load_web(file, &[]).unwrap();
+    assert_eq!(web.allowed_hosts, Some(vec!["kafka.example.com".to_owned()]));
+    assert_eq!(web.allowed_origins[0].host, "kafka.example.com");
+    assert_eq!(web.topics.allow, [TopicPattern::new("orders.*")]);
+    assert_eq!(web.topics.deny, [TopicPattern::new("*.secret")]);
+    assert!(web.topics.internal && !web.create_topics);
+    assert_eq!(
+        (web.sockets_per_address, web.produce_bytes_per_second, web.submit_max_bytes, web.topic_creates_per_minute, web.catch_ups),
+        (9, 1000, 2000, 3, 4)
+    );
+    assert_eq!(
+        (web.ping_interval.as_secs(), web.header_read_timeout.as_secs(), web.shutdown_deadline.as_secs()),
+        (5, 6, 7)
+    );
+
+    let web = load_web(
+        file,
+        &[
+            ("KAFKA_LIVE_ALLOWED_HOSTS", "a.example, b.example"),
+            ("KAFKA_LIVE_TOPICS_DENY", ""),
+            ("KAFKA_LIVE_INTERNAL_TOPICS", "false"),
+            ("KAFKA_LIVE_SUBMIT_BYTES", "4096"),
+            ("KAFKA_LIVE_PING_INTERVAL_SECONDS", "1"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(web.allowed_hosts, Some(vec!["a.example".to_owned(), "b.example".to_owned()]));
+    assert!(web.topics.deny.is_empty() && !web.topics.internal);
+    assert_eq!((web.submit_max_bytes, web.ping_interval.as_secs()), (4096, 1));
+}
+
+#[test]
+fn bad_limits_and_origins_name_their_key() {
+    for (env, key) in [
+        (("KAFKA_LIVE_SUBMIT_BYTES", "0"), "KAFKA_LIVE_SUBMIT_BYTES"),
+        (("KAFKA_LIVE_SOCKETS_PER_ADDRESS", "-1"), "KAFKA_LIVE_SOCKETS_PER_ADDRESS"),
+        (("KAFKA_LIVE_PING_INTERVAL_SECONDS", "0"), "KAFKA_LIVE_PING_INTERVAL_SECONDS"),
+        (("KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS", "9223372036854775808"), "KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS"),
+        (("KAFKA_LIVE_ALLOWED_ORIGINS", "kafka.example.com"), "access.allowed-origins"),
+        (("KAFKA_LIVE_CREATE_TOPICS", "perhaps"), "KAFKA_LIVE_CREATE_TOPICS"),
+    ] {
+        let error = load_web("", &[env]).unwrap_err().to_string();
+        assert!(error.contains(key), "{env:?}: {error}");
+    }
+    let error = load("[kafka]\nsocket-queue-bytes = 10\n", &[]).unwrap_err().to_string();
+    assert!(error.contains("kafka.socket-queue-bytes"), "{error}");
+}

@@ -139,7 +139,7 @@ async fn silent_client_until_close(addr: std::net::SocketAddr) -> (u16, String) 
 
 #[tokio::test]
 async fn a_socket_that_answers_no_ping_is_closed_and_the_others_flow_on() {
-    let web = WebSettings { ping_interval: Duration::from_secs(1), ..WebSettings::default() };
+    let web = WebSettings { ping_interval: Duration::from_secs(2), ..WebSettings::default() };
     let app = spawn_app_with_web(settings_with(&unique("pings"), "1", "0"), web).await;
     // This one reads, and so answers every ping, all along: until a record produced after the
     // silent one was closed reaches it.

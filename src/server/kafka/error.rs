@@ -23,8 +23,11 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.0 {
             // librdkafka's description quotes the value too ("Invalid value \"…\" for …").
-            KafkaError::ClientConfig(_, _, key, _) if !is_safe_key(key) => {
-                write!(f, "librdkafka refused the property `{key}` (its value is not shown: it may be secret)")
+            // The description may quote the value: it is cut out, whatever the key.
+            KafkaError::ClientConfig(_, description, key, value) if !is_safe_key(key) => {
+                let description =
+                    if value.is_empty() { description.clone() } else { description.replace(value.as_str(), "<redacted>") };
+                write!(f, "librdkafka refused the property `{key}` (its value is not shown): {description}")
             }
             KafkaError::ClientConfig(_, description, key, value) => {
                 write!(f, "librdkafka refused the property `{key}` = `{value}`: {description}")
