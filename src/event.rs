@@ -221,10 +221,14 @@ pub struct FeedHealth {
 pub enum FeedState {
     Starting,
     /// Waiting for the cluster (or the topic) to answer.
-    Waiting { reason: String },
+    Waiting {
+        reason: String,
+    },
     Reading,
     /// The feed task failed and is starting again where it left off.
-    Restarting { reason: String },
+    Restarting {
+        reason: String,
+    },
 }
 
 impl FeedHealth {
@@ -330,7 +334,8 @@ impl std::fmt::Display for Receipt {
 }
 
 /// Why a receipt has no offset for a record.
-const UNREPORTED: &str = "the broker did not report (it acknowledges a resent duplicate it already had without one)";
+const UNREPORTED: &str =
+    "the broker did not report (it acknowledges a resent duplicate it already had without one)";
 
 /// `[4, 5, 6, 9]` → "4–6, 9".
 fn ranges(sorted: &[i64]) -> String {
@@ -416,7 +421,11 @@ mod tests {
             offset: 7,
             timestamp: Some(Timestamp { ms: 1, kind: TimestampKind::CreateTime }),
             key: None,
-            headers: vec![RecordHeader { name: "trace".into(), binary_name: false, value: Some(Payload::Text("x".into())) }],
+            headers: vec![RecordHeader {
+                name: "trace".into(),
+                binary_name: false,
+                value: Some(Payload::Text("x".into())),
+            }],
             value: Some(Payload::Text("<b>hi</b>".into())),
             size: 15,
             cut: false,

@@ -31,7 +31,8 @@ impl FeedQuery {
             None | Some("") => None,
             Some(name) => Some(TopicName::parse(name).map_err(|reason| format!("topic: {reason}"))?),
         };
-        let from = StartFrom::from_query(from.unwrap_or_default()).map_err(|reason| format!("from: {reason}"))?;
+        let from =
+            StartFrom::from_query(from.unwrap_or_default()).map_err(|reason| format!("from: {reason}"))?;
         let resume = resume.map(parse_resume).transpose()?;
         Ok(Self { topic, from, resume })
     }
@@ -63,20 +64,18 @@ fn escape(text: &str) -> String {
 pub fn parse_resume(text: &str) -> Result<BTreeMap<i32, i64>, String> {
     let mut next = BTreeMap::new();
     for pair in text.split(',').filter(|pair| !pair.is_empty()) {
-        let (partition, last) =
-            pair.split_once(':').ok_or_else(|| format!("resume: `{}` is not partition:offset", clip(pair)))?;
-        let partition = partition
-            .parse::<i32>()
-            .ok()
-            .filter(|p| *p >= 0)
-            .ok_or_else(|| format!("resume: `{}` is not a partition number (0 to {})", clip(partition), i32::MAX))?;
+        let (partition, last) = pair
+            .split_once(':')
+            .ok_or_else(|| format!("resume: `{}` is not partition:offset", clip(pair)))?;
+        let partition = partition.parse::<i32>().ok().filter(|p| *p >= 0).ok_or_else(|| {
+            format!("resume: `{}` is not a partition number (0 to {})", clip(partition), i32::MAX)
+        })?;
         // The last offset seen: -1 for none. The next one must be an offset too, so the
         // largest i64 is refused rather than wrapped.
-        let last = last
-            .parse::<i64>()
-            .ok()
-            .filter(|o| (-1..i64::MAX).contains(o))
-            .ok_or_else(|| format!("resume: `{}` is not an offset (-1 to {})", clip(last), i64::MAX - 1))?;
+        let last =
+            last.parse::<i64>().ok().filter(|o| (-1..i64::MAX).contains(o)).ok_or_else(|| {
+                format!("resume: `{}` is not an offset (-1 to {})", clip(last), i64::MAX - 1)
+            })?;
         if next.insert(partition, last + 1).is_some() {
             return Err(format!("resume: partition {partition} is named twice"));
         }
@@ -112,11 +111,14 @@ mod tests {
     #[test]
     fn numbers_at_their_limits_are_refused_or_taken_never_wrapped() {
         let max = i64::MAX;
-        assert_eq!(parse_resume(&format!("{}:{}", i32::MAX, max - 1)).unwrap(), BTreeMap::from([(i32::MAX, max)]));
+        assert_eq!(
+            parse_resume(&format!("{}:{}", i32::MAX, max - 1)).unwrap(),
+            BTreeMap::from([(i32::MAX, max)])
+        );
         for bad in [
             format!("0:{max}"),
             format!("0:{}", i64::MIN),
-            format!("-1:0"),
+            "-1:0".to_owned(),
             format!("{}:0", i32::MIN),
             format!("{}:0", i64::from(i32::MAX) + 1),
             "0:99999999999999999999".to_owned(),

@@ -77,8 +77,14 @@ impl ProduceError {
     pub fn status(&self) -> u16 {
         use ProduceError::*;
         match self {
-            EmptyText | HeaderWithoutName { .. } | TooManyHeaders { .. } | BadPartition(_)
-            | NoSuchPartition { .. } | BadTopic(_) | BadRepeat(_) | Request(_) => 400,
+            EmptyText
+            | HeaderWithoutName { .. }
+            | TooManyHeaders { .. }
+            | BadPartition(_)
+            | NoSuchPartition { .. }
+            | BadTopic(_)
+            | BadRepeat(_)
+            | Request(_) => 400,
             ReadOnly | TopicNotAllowed(_) | NotAuthorised(_) => 403,
             UnknownTopic { .. } => 404,
             TooLarge { .. } | OverBudget { .. } | TooManyRecords { .. } | RefusedTooLarge(_) => 413,

@@ -87,7 +87,9 @@ impl TopicAccess {
             ));
         }
         if let Some(pattern) = self.deny.iter().find(|pattern| pattern.matches(name)) {
-            return Err(format!("Topic {name} is not open to this kafka-live (access.topics-deny: {pattern})."));
+            return Err(format!(
+                "Topic {name} is not open to this kafka-live (access.topics-deny: {pattern})."
+            ));
         }
         if !self.allow.iter().any(|pattern| pattern.matches(name)) {
             let allowed: Vec<String> = self.allow.iter().map(ToString::to_string).collect();
@@ -129,7 +131,12 @@ mod tests {
         };
         assert!(access.check("orders.eu").is_ok());
         assert!(access.check("audit-01").is_ok());
-        assert!(access.check("audit-001").unwrap_err().contains("matches none of access.topics-allow (orders.*, audit-??)"));
+        assert!(
+            access
+                .check("audit-001")
+                .unwrap_err()
+                .contains("matches none of access.topics-allow (orders.*, audit-??)")
+        );
         assert!(access.check("orders.secret").unwrap_err().contains("topics-deny: *.secret"));
     }
 

@@ -54,7 +54,9 @@ pub enum TopicsError {
     NotAllowed(String),
     #[error("This kafka-live does not create topics (access.create-topics is off).")]
     CreateTurnedOff,
-    #[error("Too many topics created from this address: the limit is {per_minute} a minute. Try again in {retry_after_seconds} s.")]
+    #[error(
+        "Too many topics created from this address: the limit is {per_minute} a minute. Try again in {retry_after_seconds} s."
+    )]
     RateLimited { per_minute: u32, retry_after_seconds: u64 },
     #[error("The request did not reach the server: {0}")]
     Request(String),

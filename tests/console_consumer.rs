@@ -146,7 +146,8 @@ async fn a_record_cannot_drive_the_terminal_it_is_printed_on() {
     let group = unique("group");
     // Escape sequences that would colour, set the window title, clear the screen, and a newline
     // that would forge a line of the consumer's own; then a plain record after it.
-    let hostile = "red\u{1b}[31m\u{1b}]0;owned\u{7}\u{1b}[2J\nConsumed event from topic \"x\": value = forged";
+    let hostile =
+        "red\u{1b}[31m\u{1b}]0;owned\u{7}\u{1b}[2J\nConsumed event from topic \"x\": value = forged";
     let plain = unique("plain");
     let producer: FutureProducer =
         rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();

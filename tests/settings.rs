@@ -257,7 +257,13 @@ fn who_may_talk_to_it_comes_from_the_file_and_the_environment_over_it() {
     assert_eq!(web.topics.deny, [TopicPattern::new("*.secret")]);
     assert!(web.topics.internal && !web.create_topics);
     assert_eq!(
-        (web.sockets_per_address, web.produce_bytes_per_second, web.submit_max_bytes, web.topic_creates_per_minute, web.catch_ups),
+        (
+            web.sockets_per_address,
+            web.produce_bytes_per_second,
+            web.submit_max_bytes,
+            web.topic_creates_per_minute,
+            web.catch_ups
+        ),
         (9, 1000, 2000, 3, 4)
     );
     assert_eq!(
@@ -287,7 +293,10 @@ fn bad_limits_and_origins_name_their_key() {
         (("KAFKA_LIVE_SUBMIT_BYTES", "0"), "KAFKA_LIVE_SUBMIT_BYTES"),
         (("KAFKA_LIVE_SOCKETS_PER_ADDRESS", "-1"), "KAFKA_LIVE_SOCKETS_PER_ADDRESS"),
         (("KAFKA_LIVE_PING_INTERVAL_SECONDS", "0"), "KAFKA_LIVE_PING_INTERVAL_SECONDS"),
-        (("KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS", "9223372036854775808"), "KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS"),
+        (
+            ("KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS", "9223372036854775808"),
+            "KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS",
+        ),
         (("KAFKA_LIVE_ALLOWED_ORIGINS", "kafka.example.com"), "access.allowed-origins"),
         (("KAFKA_LIVE_CREATE_TOPICS", "perhaps"), "KAFKA_LIVE_CREATE_TOPICS"),
     ] {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, connect, type Socket } from 'node:net';
 import { expect, type Page } from '@playwright/test';
 
 let counter = 0;
@@ -53,4 +54,40 @@ export async function createTopic(page: Page, name: string): Promise<void> {
 export async function produceThroughApp(page: Page, fields: Record<string, string>): Promise<void> {
   const response = await page.request.post('/api/produce', { form: fields, headers: { Accept: 'application/json' } });
   expect(response.ok(), await response.text()).toBeTruthy();
+}
+
+/**
+ * A TCP proxy in front of the server that the test can cut: every connection, at once. While
+ * `down`, it takes no new connection either, so a page stays away until `up`.
+ */
+export async function cuttableProxy(target: URL) {
+  const open = new Set<Socket>();
+  let down = false;
+  const server = createServer((inbound) => {
+    if (down) {
+      inbound.destroy();
+      return;
+    }
+    const outbound = connect(Number(target.port), target.hostname);
+    for (const socket of [inbound, outbound]) {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => socket.destroy());
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    cut: () => open.forEach((socket) => socket.destroy()),
+    down: () => {
+      down = true;
+      open.forEach((socket) => socket.destroy());
+    },
+    up: () => {
+      down = false;
+    },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 }

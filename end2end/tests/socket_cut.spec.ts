@@ -1,29 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
-import { feed } from './helpers';
-
-/** A TCP proxy in front of the server that the test can cut: every connection, at once. */
-async function cuttableProxy(target: URL) {
-  const open = new Set<Socket>();
-  const server = createServer((inbound) => {
-    const outbound = connect(Number(target.port), target.hostname);
-    for (const socket of [inbound, outbound]) {
-      open.add(socket);
-      socket.on('close', () => open.delete(socket));
-      socket.on('error', () => socket.destroy());
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    cut: () => open.forEach((socket) => socket.destroy()),
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
+import { cuttableProxy, feed } from './helpers';
 
 test('a socket cut mid-stream reconnects and the page shows the exact sequence', async ({ page, baseURL }) => {
   const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;

@@ -21,7 +21,8 @@ mod tests {
         assert_eq!((delay_ms(0, 0.0), delay_ms(0, 0.5), delay_ms(0, 0.999_999)), (125, 250, 374));
         assert_eq!(delay_ms(1, 0.5), 500);
         assert_eq!((delay_ms(5, 0.0), delay_ms(5, 0.5), delay_ms(40, 0.5)), (2_500, 5_000, 5_000));
-        let spread: std::collections::BTreeSet<u64> = (0..10).map(|i| delay_ms(3, f64::from(i) / 10.0)).collect();
+        let spread: std::collections::BTreeSet<u64> =
+            (0..10).map(|i| delay_ms(3, f64::from(i) / 10.0)).collect();
         assert_eq!(spread.len(), 10, "pages that lost their socket together come back apart");
     }
 }

@@ -180,7 +180,11 @@ fn FeedIndicator(health: RwSignal<Option<FeedHealth>>) -> impl IntoView {
         let (state, text, alert) = match &health.state {
             FeedState::Reading if health.restarts == 0 => ("reading", String::new(), false),
             FeedState::Reading => {
-                let times = if health.restarts == 1 { "once".to_owned() } else { format!("{} times", health.restarts) };
+                let times = if health.restarts == 1 {
+                    "once".to_owned()
+                } else {
+                    format!("{} times", health.restarts)
+                };
                 ("reading", format!("Feed restarted {times}"), false)
             }
             FeedState::Starting => ("starting", "Feed starting…".to_owned(), false),

@@ -55,7 +55,11 @@ mod tests {
             timestamp: None,
             key: key.map(|k| Payload::Text(k.into())),
             headers: header
-                .map(|h| RecordHeader { name: "h".into(), binary_name: false, value: Some(Payload::Text(h.into())) })
+                .map(|h| RecordHeader {
+                    name: "h".into(),
+                    binary_name: false,
+                    value: Some(Payload::Text(h.into())),
+                })
                 .into_iter()
                 .collect(),
             value: Some(Payload::Text(value.into())),

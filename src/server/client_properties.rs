@@ -196,7 +196,8 @@ mod tests {
             "sasl.jaas.config",
             "schema.registry.basic.auth.user.info",
         ];
-        let text: String = keys.iter().enumerate().map(|(i, key)| format!("{key}=secret-{i}-value\n")).collect();
+        let text: String =
+            keys.iter().enumerate().map(|(i, key)| format!("{key}=secret-{i}-value\n")).collect();
         let props = ClientProperties::parse(&(text + "security.protocol=SASL_SSL\n")).unwrap();
         let shown = format!("{props:?}");
         for (i, key) in keys.iter().enumerate() {

@@ -33,7 +33,9 @@ pub enum ConsumerError {
 /// the user's terminal (move the cursor, rewrite earlier lines, set the title), and a newline
 /// would forge a line of its own.
 pub fn line(topic: &str, value: Option<&[u8]>) -> String {
-    let value = value.map(|bytes| escape_controls(&Payload::from_bytes(bytes).display())).unwrap_or_else(|| "null".into());
+    let value = value
+        .map(|bytes| escape_controls(&Payload::from_bytes(bytes).display()))
+        .unwrap_or_else(|| "null".into());
     format!("Consumed event from topic \"{topic}\": value = {value}")
 }
 

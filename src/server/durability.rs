@@ -8,7 +8,12 @@
 
 /// The warning for `topic`, if its settings make `acks=all` a single copy on a multi-broker
 /// cluster. `min_insync` is `None` when the cluster did not say (its default is 1).
-pub fn single_copy_warning(topic: &str, brokers: usize, replication: usize, min_insync: Option<u32>) -> Option<String> {
+pub fn single_copy_warning(
+    topic: &str,
+    brokers: usize,
+    replication: usize,
+    min_insync: Option<u32>,
+) -> Option<String> {
     if brokers < 2 {
         return None;
     }
@@ -32,9 +37,16 @@ mod tests {
     #[test]
     fn a_single_copy_is_named_only_where_more_were_possible() {
         assert_eq!(single_copy_warning("order", 1, 1, Some(1)), None, "one broker: nothing better exists");
-        assert!(single_copy_warning("order", 3, 1, Some(1)).unwrap().contains("replication factor 1 on a cluster of 3 brokers"));
+        assert!(
+            single_copy_warning("order", 3, 1, Some(1))
+                .unwrap()
+                .contains("replication factor 1 on a cluster of 3 brokers")
+        );
         assert!(single_copy_warning("order", 3, 3, Some(1)).unwrap().contains("min.insync.replicas=1"));
-        assert!(single_copy_warning("order", 3, 3, None).unwrap().contains("min.insync.replicas=1"), "Kafka's default is 1");
+        assert!(
+            single_copy_warning("order", 3, 3, None).unwrap().contains("min.insync.replicas=1"),
+            "Kafka's default is 1"
+        );
         assert_eq!(single_copy_warning("order", 3, 3, Some(2)), None);
         assert_eq!(single_copy_warning("order", 2, 2, Some(2)), None);
     }

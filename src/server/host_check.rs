@@ -61,7 +61,9 @@ impl AllowedHosts {
     pub fn allows(&self, host: &str) -> bool {
         match self {
             AllowedHosts::Any => true,
-            AllowedHosts::Names(names) => split_host_port(host).is_some_and(|(host, _)| names.contains(&host)),
+            AllowedHosts::Names(names) => {
+                split_host_port(host).is_some_and(|(host, _)| names.contains(&host))
+            }
         }
     }
 
@@ -74,7 +76,11 @@ impl AllowedHosts {
 }
 
 /// The outermost layer: nothing is served to a request for a name that is not ours.
-pub async fn require(State(allowed): State<Arc<AllowedHosts>>, request: Request<Body>, next: Next) -> Response {
+pub async fn require(
+    State(allowed): State<Arc<AllowedHosts>>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     // HTTP/1.1 sends `Host`; HTTP/2 the URI's authority.
     let host = request
         .headers()
@@ -87,7 +93,8 @@ pub async fn require(State(allowed): State<Arc<AllowedHosts>>, request: Request<
         return next.run(request).await;
     }
     tracing::warn!(host = %host.chars().take(100).collect::<String>(), "request for a host name kafka-live does not answer to");
-    Refusal::HostNotAllowed { host: host.chars().take(100).collect(), allowed: allowed.describe() }.into_response()
+    Refusal::HostNotAllowed { host: host.chars().take(100).collect(), allowed: allowed.describe() }
+        .into_response()
 }
 
 #[cfg(test)]
@@ -97,7 +104,11 @@ mod tests {
     #[test]
     fn bound_to_loopback_it_answers_to_that_address_and_localhost_only() {
         let allowed = AllowedHosts::resolve(None, "127.0.0.1:3000".parse().unwrap());
-        assert!(allowed.allows("127.0.0.1:3000") && allowed.allows("localhost:3000") && allowed.allows("LOCALHOST"));
+        assert!(
+            allowed.allows("127.0.0.1:3000")
+                && allowed.allows("localhost:3000")
+                && allowed.allows("LOCALHOST")
+        );
         assert!(!allowed.allows("rebind.example:3000"));
         assert!(!allowed.allows(""));
         assert!(!allowed.allows("127.0.0.1.nip.io:3000"));
@@ -111,6 +122,9 @@ mod tests {
         let allowed = AllowedHosts::resolve(Some(&names), "0.0.0.0:3000".parse().unwrap());
         assert!(allowed.allows("kafka.example.com") && allowed.allows("kafka.example.com.:443"));
         assert!(!allowed.allows("127.0.0.1:3000"), "listing names replaces the defaults");
-        assert_eq!(AllowedHosts::resolve(Some(&["*".to_owned()]), "127.0.0.1:1".parse().unwrap()), AllowedHosts::Any);
+        assert_eq!(
+            AllowedHosts::resolve(Some(&["*".to_owned()]), "127.0.0.1:1".parse().unwrap()),
+            AllowedHosts::Any
+        );
     }
 }

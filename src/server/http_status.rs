@@ -60,7 +60,9 @@ impl Refusal {
     pub fn status(&self) -> StatusCode {
         match self {
             Refusal::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Refusal::CrossOrigin | Refusal::HostNotAllowed { .. } | Refusal::TopicNotAllowed(_) => StatusCode::FORBIDDEN,
+            Refusal::CrossOrigin | Refusal::HostNotAllowed { .. } | Refusal::TopicNotAllowed(_) => {
+                StatusCode::FORBIDDEN
+            }
             Refusal::SocketsPerAddress { .. } => StatusCode::TOO_MANY_REQUESTS,
             Refusal::SocketsFull { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }

@@ -227,7 +227,8 @@ impl Hub {
         state.ring_bytes += frame.bytes();
         state.ring.push_back(Entry { frame, places_before });
         while state.ring.len() > 1
-            && (state.ring.len() > self.limits.queue_frames.max(1) || state.ring_bytes > self.limits.queue_bytes)
+            && (state.ring.len() > self.limits.queue_frames.max(1)
+                || state.ring_bytes > self.limits.queue_bytes)
         {
             if let Some(old) = state.ring.pop_front() {
                 state.ring_bytes -= old.frame.bytes();
@@ -257,7 +258,8 @@ impl Hub {
             let mut state = self.state.lock();
             if let Some((partition, offset)) = frame.record_position() {
                 let next = offset.saturating_add(1);
-                state.partitions.entry(partition).or_insert(PartitionState { first: offset, next }).next = next;
+                state.partitions.entry(partition).or_insert(PartitionState { first: offset, next }).next =
+                    next;
                 if self.limits.backlog > 0 {
                     state.backlog_bytes += frame.bytes();
                     state.backlog.push_back(frame.clone());
@@ -282,8 +284,8 @@ impl Hub {
             let mut state = self.state.lock();
             let mut added = Vec::new();
             for (partition, offset) in starts {
-                if !state.partitions.contains_key(&partition) {
-                    state.partitions.insert(partition, PartitionState { first: offset, next: offset });
+                if let std::collections::btree_map::Entry::Vacant(entry) = state.partitions.entry(partition) {
+                    entry.insert(PartitionState { first: offset, next: offset });
                     added.push(Placed { partition, offset });
                 }
             }
@@ -409,10 +411,16 @@ impl Hub {
         let backlog = state
             .backlog
             .iter()
-            .filter(|frame| frame.record_position().is_some_and(|(p, o)| positions.get(&p).is_none_or(|n| o >= *n)))
+            .filter(|frame| {
+                frame.record_position().is_some_and(|(p, o)| positions.get(&p).is_none_or(|n| o >= *n))
+            })
             .cloned()
             .collect();
-        let view = state.partitions.keys().map(|&partition| Placed { partition, offset: positions[&partition] }).collect();
+        let view = state
+            .partitions
+            .keys()
+            .map(|&partition| Placed { partition, offset: positions[&partition] })
+            .collect();
         let cursor = Cursor { seq: state.first_seq + state.ring.len() as u64, places: state.places };
         Subscription { status, view, gaps, backlog, cursor, positions, ahead }
     }

@@ -20,7 +20,8 @@ pub struct Origin {
 impl Origin {
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = text.trim().trim_end_matches('/');
-        let (scheme, rest) = text.split_once("://").ok_or_else(|| format!("`{text}` is not scheme://host[:port]"))?;
+        let (scheme, rest) =
+            text.split_once("://").ok_or_else(|| format!("`{text}` is not scheme://host[:port]"))?;
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "http" => 80,
@@ -30,7 +31,8 @@ impl Origin {
         if rest.contains(['/', '?', '#', '@']) {
             return Err(format!("`{text}` is an origin: scheme://host[:port], nothing after it"));
         }
-        let (host, port) = split_host_port(rest).ok_or_else(|| format!("`{text}` has no valid host and port"))?;
+        let (host, port) =
+            split_host_port(rest).ok_or_else(|| format!("`{text}` has no valid host and port"))?;
         Ok(Self { scheme, host, port: port.unwrap_or(default_port) })
     }
 
@@ -72,7 +74,8 @@ impl AllowedOrigins {
         if self.listed.contains(&origin) {
             return true;
         }
-        let Some((host, port)) = headers.get(header::HOST).and_then(|v| v.to_str().ok()).and_then(split_host_port)
+        let Some((host, port)) =
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()).and_then(split_host_port)
         else {
             return false;
         };
@@ -101,8 +104,14 @@ mod tests {
         assert!(allowed.allows(&headers("127.0.0.1:3000", Some("http://127.0.0.1:3000"))));
         assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("http://127.0.0.1:3001"))), "another port");
         assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("https://evil.example"))));
-        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("null"))), "sandboxed frames send Origin: null");
-        assert!(allowed.allows(&headers("kafka.example.com", Some("https://kafka.example.com"))), "port 443 by default");
+        assert!(
+            !allowed.allows(&headers("127.0.0.1:3000", Some("null"))),
+            "sandboxed frames send Origin: null"
+        );
+        assert!(
+            allowed.allows(&headers("kafka.example.com", Some("https://kafka.example.com"))),
+            "port 443 by default"
+        );
     }
 
     #[test]
@@ -110,8 +119,14 @@ mod tests {
         let allowed = AllowedOrigins { listed: vec![Origin::parse("https://Kafka.Example.com").unwrap()] };
         assert!(allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com"))));
         assert!(allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com:443"))));
-        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("http://kafka.example.com"))), "another scheme");
-        assert!(!allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com:8443"))), "another port");
+        assert!(
+            !allowed.allows(&headers("127.0.0.1:3000", Some("http://kafka.example.com"))),
+            "another scheme"
+        );
+        assert!(
+            !allowed.allows(&headers("127.0.0.1:3000", Some("https://kafka.example.com:8443"))),
+            "another port"
+        );
     }
 
     #[test]

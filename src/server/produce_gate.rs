@@ -53,9 +53,11 @@ impl ProduceGate {
     /// Once the request is parsed: what it produces counts against the client's byte rate.
     pub fn charge_bytes(&self, bytes: u64) -> Result<(), ProduceError> {
         let Some((per_second, limiter)) = &self.bytes else { return Ok(()) };
-        limiter.check(client_address(), Instant::now(), bytes as f64).map_err(|wait| ProduceError::ByteRateLimited {
-            bytes_per_second: *per_second,
-            retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+        limiter.check(client_address(), Instant::now(), bytes as f64).map_err(|wait| {
+            ProduceError::ByteRateLimited {
+                bytes_per_second: *per_second,
+                retry_after_seconds: wait.as_secs_f64().ceil().max(1.0) as u64,
+            }
         })
     }
 }

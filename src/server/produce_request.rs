@@ -89,7 +89,11 @@ impl<'a> ProduceRequest<'a> {
         // The whole Submit, repeats included, before a byte of it is copied anywhere.
         let bytes = request.total_bytes();
         if bytes > limits.max_submit_bytes {
-            return Err(ProduceError::OverBudget { records: count as u64, bytes, limit: limits.max_submit_bytes });
+            return Err(ProduceError::OverBudget {
+                records: count as u64,
+                bytes,
+                limit: limits.max_submit_bytes,
+            });
         }
         Ok(request)
     }
@@ -121,9 +125,14 @@ impl<'a> ProduceRequest<'a> {
 /// A partition number as typed: 0 to `i32::MAX`; whether the topic has it is checked later.
 fn parse_partition(text: &str) -> Result<i32, ProduceError> {
     match text.parse::<i64>() {
-        Ok(n) if n < 0 => Err(ProduceError::BadPartition(format!("`{text}` is negative; partitions start at 0"))),
+        Ok(n) if n < 0 => {
+            Err(ProduceError::BadPartition(format!("`{text}` is negative; partitions start at 0")))
+        }
         Ok(n) => i32::try_from(n).map_err(|_| {
-            ProduceError::BadPartition(format!("`{text}` is beyond any partition number (at most {})", i32::MAX))
+            ProduceError::BadPartition(format!(
+                "`{text}` is beyond any partition number (at most {})",
+                i32::MAX
+            ))
         }),
         Err(_) => Err(ProduceError::BadPartition(format!("`{text}` is not a partition number"))),
     }
@@ -285,9 +294,14 @@ mod tests {
         let partition = |text: &str| parse(Fields { partition: Some(text.into()), ..fields("v") });
         assert_eq!(partition("0").unwrap().partition, Some(0));
         assert_eq!(partition(&i32::MAX.to_string()).unwrap().partition, Some(i32::MAX));
-        for bad in ["-1", &i32::MIN.to_string(), &(i64::from(i32::MAX) + 1).to_string(), &i64::MAX.to_string(),
-            &i64::MIN.to_string(), "99999999999999999999999"]
-        {
+        for bad in [
+            "-1",
+            &i32::MIN.to_string(),
+            &(i64::from(i32::MAX) + 1).to_string(),
+            &i64::MAX.to_string(),
+            &i64::MIN.to_string(),
+            "99999999999999999999999",
+        ] {
             let error = partition(bad).unwrap_err();
             assert!(matches!(error, ProduceError::BadPartition(_)), "{bad}: {error:?}");
             assert_eq!(error.status(), 400);
@@ -295,9 +309,15 @@ mod tests {
         let repeat = |text: &str| parse(Fields { repeat: Some(text.into()), ..fields("v") });
         assert_eq!(repeat("1").unwrap().repeat, 1);
         assert_eq!(repeat("10").unwrap().repeat, 10);
-        for bad in ["0", "-1", &i32::MAX.to_string(), &i64::MAX.to_string(), &u64::MAX.to_string(),
-            &i64::MIN.to_string(), "18446744073709551616"]
-        {
+        for bad in [
+            "0",
+            "-1",
+            &i32::MAX.to_string(),
+            &i64::MAX.to_string(),
+            &u64::MAX.to_string(),
+            &i64::MIN.to_string(),
+            "18446744073709551616",
+        ] {
             let error = repeat(bad).unwrap_err();
             assert!(matches!(error, ProduceError::BadRepeat(_)), "{bad}: {error:?}");
         }

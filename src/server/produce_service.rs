@@ -7,9 +7,9 @@ use super::kafka::catalogue::TopicCatalogue;
 use super::kafka::producer::SharedProducer;
 use super::produce_gate::ProduceGate;
 use super::produce_request::{Fields, ProduceRequest};
-use crate::topic_access::TopicAccess;
 use crate::event::Receipt;
 use crate::produce::ProduceError;
+use crate::topic_access::TopicAccess;
 use crate::topic_name::TopicName;
 
 /// What the produce server function works with, provided in its Leptos context.
@@ -33,7 +33,11 @@ pub async fn submit(fields: Fields<'_>) -> Result<Receipt, ProduceError> {
 
 /// Refuses a topic that does not exist and a partition the topic does not have. The
 /// configured topic with the partitioner's choice needs no check (start-up made sure of it).
-async fn check_topic(catalogue: &TopicCatalogue, request: &ProduceRequest<'_>, default_topic: &str) -> Result<(), ProduceError> {
+async fn check_topic(
+    catalogue: &TopicCatalogue,
+    request: &ProduceRequest<'_>,
+    default_topic: &str,
+) -> Result<(), ProduceError> {
     if request.topic.is_none() && request.partition.is_none() {
         return Ok(());
     }

@@ -44,9 +44,15 @@ pub struct SocketContext {
 
 /// The shared feed: the page's view, then what only Kafka still has (older than anything the
 /// hub holds), then the backlog, then live frames, which wait in the ring meanwhile.
-pub async fn serve_hub(mut socket: WebSocket, ctx: SocketContext, resume: Option<Positions>, open: OpenSocket) {
+pub async fn serve_hub(
+    mut socket: WebSocket,
+    ctx: SocketContext,
+    resume: Option<Positions>,
+    open: OpenSocket,
+) {
     let (mut subscription, resets) = subscribe(&ctx, resume).await;
-    let mut first: Vec<Message> = subscription.status.drain(..).map(|frame| Message::Text(frame.json)).collect();
+    let mut first: Vec<Message> =
+        subscription.status.drain(..).map(|frame| Message::Text(frame.json)).collect();
     first.push(text(&ServerFrame::View { from: std::mem::take(&mut subscription.view), reset: None }));
     for (placed, reason) in resets {
         first.push(Message::Text(Frame::view(vec![placed], Some(reason)).json));
@@ -90,7 +96,8 @@ pub async fn serve_hub(mut socket: WebSocket, ctx: SocketContext, resume: Option
             first.push(text(&ServerFrame::Missed { count: reader.missed() - known_missed }));
         }
     }
-    first.extend(std::mem::take(&mut subscription.backlog).into_iter().map(|frame| Message::Text(frame.json)));
+    first
+        .extend(std::mem::take(&mut subscription.backlog).into_iter().map(|frame| Message::Text(frame.json)));
     first.push(text(&ServerFrame::CaughtUp));
     if send_all(&mut socket, first).await {
         let feed = Feed::Hub {
@@ -169,9 +176,17 @@ pub async fn serve_reader(mut socket: WebSocket, ctx: SocketContext, request: Re
 
 /// What a socket sends after its start.
 enum Feed {
-    Hub { hub: Arc<Hub>, head: watch::Receiver<u64>, cursor: Cursor, positions: Positions },
+    Hub {
+        hub: Arc<Hub>,
+        head: watch::Receiver<u64>,
+        cursor: Cursor,
+        positions: Positions,
+    },
     /// `broker` is `None` once its sender is gone (the server is going down).
-    Reader { reader: Box<PageReader>, broker: Option<watch::Receiver<Option<BrokerStatus>>> },
+    Reader {
+        reader: Box<PageReader>,
+        broker: Option<watch::Receiver<Option<BrokerStatus>>>,
+    },
 }
 
 /// Frames that are ready now, and whether the feed has ended.
@@ -188,7 +203,10 @@ impl Feed {
                 let read = hub.read(cursor, MAX_BATCH, BATCH_BYTES);
                 let mut messages = Vec::new();
                 if read.missed > 0 {
-                    tracing::warn!(count = read.missed, "a WebSocket client fell behind; telling it what it missed");
+                    tracing::warn!(
+                        count = read.missed,
+                        "a WebSocket client fell behind; telling it what it missed"
+                    );
                     messages.push(text(&ServerFrame::Missed { count: read.missed }));
                 }
                 for frame in read.resets.iter().chain(&read.frames) {

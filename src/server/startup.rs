@@ -126,12 +126,18 @@ impl Services {
     ) -> Result<Self, StartupError> {
         web.topics.check(&settings.topic).map_err(StartupError::TopicNotAllowed)?;
         let catalogue = Arc::new(TopicCatalogue::new(settings).map_err(StartupError::Client)?);
-        let shape = NewTopicShape { partitions: settings.partitions, replication_factor: settings.replication_factor };
-        let ensured = tokio::time::timeout(TOPIC_CHECK_TIMEOUT, catalogue.ensure_topic(&settings.topic, shape)).await;
+        let shape = NewTopicShape {
+            partitions: settings.partitions,
+            replication_factor: settings.replication_factor,
+        };
+        let ensured =
+            tokio::time::timeout(TOPIC_CHECK_TIMEOUT, catalogue.ensure_topic(&settings.topic, shape)).await;
         let durability_warning = match ensured {
             Ok(Ok(ensured)) => {
                 match ensured {
-                    Ensured::Created => tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic"),
+                    Ensured::Created => {
+                        tracing::info!(topic = %settings.topic, partitions = settings.partitions, "created topic")
+                    }
                     Ensured::Existed => tracing::info!(topic = %settings.topic, "topic exists"),
                 }
                 durability_warning(&catalogue, &settings.topic).await
@@ -141,7 +147,9 @@ impl Services {
                 None
             }
             Err(_) => {
-                tracing::warn!("Kafka did not answer within {TOPIC_CHECK_TIMEOUT:?}; the feed creates the topic once it does");
+                tracing::warn!(
+                    "Kafka did not answer within {TOPIC_CHECK_TIMEOUT:?}; the feed creates the topic once it does"
+                );
                 None
             }
         };
@@ -293,7 +301,11 @@ async fn durability_warning(catalogue: &TopicCatalogue, topic: &str) -> Option<S
 
 /// `leptos_routes` serves the server functions; this guards every POST, so a page on another
 /// site cannot produce through a visitor's browser.
-async fn refuse_cross_origin_posts(State(origins): State<AllowedOrigins>, request: Request<Body>, next: Next) -> Response {
+async fn refuse_cross_origin_posts(
+    State(origins): State<AllowedOrigins>,
+    request: Request<Body>,
+    next: Next,
+) -> Response {
     if request.method() == Method::POST && !origins.allows(request.headers()) {
         return Refusal::CrossOrigin.into_response();
     }
@@ -321,7 +333,11 @@ pub async fn run() -> Result<(), StartupError> {
     outcome
 }
 
-async fn serve(kafka: &KafkaSettings, web: &WebSettings, leptos_options: LeptosOptions) -> Result<(), StartupError> {
+async fn serve(
+    kafka: &KafkaSettings,
+    web: &WebSettings,
+    leptos_options: LeptosOptions,
+) -> Result<(), StartupError> {
     let services = Services::connect(kafka, web).await?;
     let addr = leptos_options.site_addr;
     let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
@@ -338,7 +354,10 @@ async fn serve(kafka: &KafkaSettings, web: &WebSettings, leptos_options: LeptosO
     // Requests in flight get part of the deadline; sockets and the producer's flush the rest.
     http_server::serve(listener, router, web.header_read_timeout, deadline / 2, stopping).await;
     if tokio::time::timeout(deadline / 2 + Duration::from_secs(1), services.stop()).await.is_err() {
-        tracing::warn!(?deadline, "sockets and the producer did not finish by the shutdown deadline; stopping anyway");
+        tracing::warn!(
+            ?deadline,
+            "sockets and the producer did not finish by the shutdown deadline; stopping anyway"
+        );
     }
     Ok(())
 }

@@ -148,12 +148,15 @@ pub fn resolve(
         .unwrap_or_default()
         .iter()
         .map(|origin| {
-            Origin::parse(origin).map_err(|message| SettingsError::BadValue { key: "access.allowed-origins".into(), message })
+            Origin::parse(origin)
+                .map_err(|message| SettingsError::BadValue { key: "access.allowed-origins".into(), message })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let patterns = |list: Option<Vec<String>>| list.map(|list| list.iter().map(|p| TopicPattern::new(p)).collect());
+    let patterns =
+        |list: Option<Vec<String>>| list.map(|list| list.iter().map(|p| TopicPattern::new(p)).collect());
     let topics = TopicAccess {
-        allow: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_ALLOW", access.topics_allow)).unwrap_or(defaults.topics.allow),
+        allow: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_ALLOW", access.topics_allow))
+            .unwrap_or(defaults.topics.allow),
         deny: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_DENY", access.topics_deny)).unwrap_or_default(),
         internal,
     };
@@ -228,9 +231,14 @@ pub fn resolve(
         0,
         100_000,
     )? as usize;
-    let catch_ups =
-        number("KAFKA_LIVE_CATCH_UPS", "limits.catch-ups", limits.catch_ups, defaults.catch_ups as u64, 1, 10_000)?
-            as usize;
+    let catch_ups = number(
+        "KAFKA_LIVE_CATCH_UPS",
+        "limits.catch-ups",
+        limits.catch_ups,
+        defaults.catch_ups as u64,
+        1,
+        10_000,
+    )? as usize;
     let display_limit_bytes = number(
         "KAFKA_LIVE_DISPLAY_BYTES",
         "limits.display-bytes",

@@ -19,9 +19,9 @@ use super::kafka::page_reader::ReadRequest;
 use super::open_sockets::{OpenSockets, SocketLimitError};
 use super::origin::AllowedOrigins;
 use super::socket_task::{self, SocketContext};
-use crate::topic_access::TopicAccess;
 use crate::feed_query::FeedQuery;
 use crate::start_position::StartFrom;
+use crate::topic_access::TopicAccess;
 
 /// Browsers send nothing large; anything bigger is a misbehaving client.
 const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
@@ -55,10 +55,11 @@ pub async fn upgrade(
     if !state.origins.allows(&headers) {
         return Refusal::CrossOrigin.into_response();
     }
-    let query = match FeedQuery::parse(params.topic.as_deref(), params.from.as_deref(), params.resume.as_deref()) {
-        Ok(query) => query,
-        Err(reason) => return Refusal::BadRequest(reason).into_response(),
-    };
+    let query =
+        match FeedQuery::parse(params.topic.as_deref(), params.from.as_deref(), params.resume.as_deref()) {
+            Ok(query) => query,
+            Err(reason) => return Refusal::BadRequest(reason).into_response(),
+        };
     if let Some(topic) = &query.topic
         && let Err(reason) = state.topics.check(topic.as_str())
     {
@@ -86,7 +87,8 @@ pub async fn upgrade(
             if shared_feed {
                 socket_task::serve_hub(socket, context, query.resume, open).await;
             } else {
-                let topic = query.topic.map_or_else(|| context.default_topic.to_string(), |t| t.as_str().to_owned());
+                let topic =
+                    query.topic.map_or_else(|| context.default_topic.to_string(), |t| t.as_str().to_owned());
                 let request = ReadRequest { topic, from: query.from, resume: query.resume };
                 socket_task::serve_reader(socket, context, request, open).await;
             }

@@ -7,8 +7,8 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use kafka_live::event::{Payload, ServerFrame};
-use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use kafka_live::server::kafka::feed::RecordHook;
+use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
 use kafka_live::server::startup::Services;
 use kafka_live::server::web_settings::WebSettings;
 use leptos::config::LeptosOptions;
@@ -54,7 +54,8 @@ fn settings_from(topic: &str, more: &[(&'static str, &str)]) -> KafkaSettings {
 pub async fn create_topic(settings: &KafkaSettings) {
     use kafka_live::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
     let catalogue = TopicCatalogue::new(settings).expect("an admin client");
-    let shape = NewTopicShape { partitions: settings.partitions, replication_factor: settings.replication_factor };
+    let shape =
+        NewTopicShape { partitions: settings.partitions, replication_factor: settings.replication_factor };
     catalogue.ensure_topic(&settings.topic, shape).await.expect("the test topic exists");
 }
 
@@ -78,7 +79,11 @@ pub async fn spawn_app_with_web(settings: KafkaSettings, web: WebSettings) -> Te
 }
 
 /// With a hook the feed calls on every record before it publishes it.
-pub async fn spawn_app_with_hook(settings: KafkaSettings, web: WebSettings, hook: Option<RecordHook>) -> TestApp {
+pub async fn spawn_app_with_hook(
+    settings: KafkaSettings,
+    web: WebSettings,
+    hook: Option<RecordHook>,
+) -> TestApp {
     kafka_live::server::logging::init();
     let topic = settings.topic.clone();
     let services = Services::connect_with(&settings, &web, hook).await.expect("services start");

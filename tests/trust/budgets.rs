@@ -47,7 +47,10 @@ async fn a_submit_over_its_byte_budget_is_refused_with_413_and_the_figures() {
     let response = post(&server.addr, &[("text", &text), ("repeat", "1000")]).await;
     assert_eq!(response.status(), 413);
     let error: ProduceError = serde_json::from_str(&response.text().await.unwrap()).unwrap();
-    assert_eq!(error, ProduceError::OverBudget { records: 1000, bytes: 1_000_000_000, limit: 16 * 1024 * 1024 });
+    assert_eq!(
+        error,
+        ProduceError::OverBudget { records: 1000, bytes: 1_000_000_000, limit: 16 * 1024 * 1024 }
+    );
     assert_eq!(
         error.to_string(),
         "That is 1000 records and 1,000,000,000 bytes (953.7 MiB) in all; one Submit sends at most 16,777,216 bytes (16.0 MiB). Nothing was produced."
@@ -79,7 +82,9 @@ async fn the_rate_limit_counts_bytes() {
     assert_eq!(refused.headers()["retry-after"], "1");
     let error: ProduceError = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
     assert_eq!(error, ProduceError::ByteRateLimited { bytes_per_second: 1_000, retry_after_seconds: 1 });
-    assert!(error.to_string().starts_with("Too much data from this address: the limit is 1,000 bytes a second."));
+    assert!(
+        error.to_string().starts_with("Too much data from this address: the limit is 1,000 bytes a second.")
+    );
     assert_eq!(high_watermark(&topic).await, 1, "the refused Submit produced nothing");
 }
 
@@ -90,7 +95,8 @@ async fn a_stalled_socket_while_1_mib_records_flow_holds_a_bounded_queue() {
     let server = ServerProcess::without_backlog(&topic).await;
     let url = format!("ws://{}/ws", server.addr);
     let config = WebSocketConfig::default().read_buffer_size(4096);
-    let (_stalled, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), false).await.unwrap();
+    let (_stalled, _) =
+        tokio_tungstenite::connect_async_with_config(&url, Some(config), false).await.unwrap();
     let (mut reader, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     let before = server.memory_kib("VmRSS:");
     let reading = tokio::spawn(async move {
@@ -117,7 +123,9 @@ async fn a_stalled_socket_while_1_mib_records_flow_holds_a_bounded_queue() {
     let (records, missed) = reading.await.unwrap();
     assert_eq!(records + missed, RECORDS, "the reading client accounts for every record");
     let growth_mib = server.memory_kib("VmHWM:").saturating_sub(before) / 1024;
-    println!("{RECORDS} records of 1 MiB past a stalled socket: the reader got {records}, missed {missed}; server peak RSS growth {growth_mib} MiB");
+    println!(
+        "{RECORDS} records of 1 MiB past a stalled socket: the reader got {records}, missed {missed}; server peak RSS growth {growth_mib} MiB"
+    );
     // The ring holds at most kafka.socket-queue-bytes (32 MiB) whoever lags; librdkafka's
     // fetch queue about 9 MiB more; the rest is records in flight and the allocator. Before
     // this bound, the queue was 4,096 frames: every one of these records stayed behind the stall.

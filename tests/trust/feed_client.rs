@@ -7,7 +7,8 @@ use futures::StreamExt;
 use kafka_live::event::{FeedRecord, Payload, Placed, ServerFrame};
 use tokio_tungstenite::tungstenite::{self, Message};
 
-pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// What a client was sent, in order.
 #[derive(Debug, Default)]
@@ -73,23 +74,27 @@ where
     let wait = async {
         while !done(account) {
             match socket.next().await {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ServerFrame>(&text).expect("frames are JSON") {
-                    ServerFrame::Record(record) => account.records.push(record),
-                    ServerFrame::Missed { count } => account.missed += count,
-                    ServerFrame::Unreadable { partition, offset, reason } => {
-                        account.unreadable.push((partition, offset, reason))
+                Some(Ok(Message::Text(text))) => {
+                    match serde_json::from_str::<ServerFrame>(&text).expect("frames are JSON") {
+                        ServerFrame::Record(record) => account.records.push(record),
+                        ServerFrame::Missed { count } => account.missed += count,
+                        ServerFrame::Unreadable { partition, offset, reason } => {
+                            account.unreadable.push((partition, offset, reason))
+                        }
+                        ServerFrame::View { from, reset } => account.views.push((from, reset)),
+                        ServerFrame::CaughtUp => account.caught_up = true,
+                        ServerFrame::Refused { reason } => panic!("refused: {reason}"),
+                        ServerFrame::Broker(_) | ServerFrame::Feed(_) => {}
                     }
-                    ServerFrame::View { from, reset } => account.views.push((from, reset)),
-                    ServerFrame::CaughtUp => account.caught_up = true,
-                    ServerFrame::Refused { reason } => panic!("refused: {reason}"),
-                    ServerFrame::Broker(_) | ServerFrame::Feed(_) => {}
-                },
+                }
                 Some(Ok(_)) => {}
                 other => panic!("the socket ended: {other:?}; so far {account:?}"),
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), wait).await.unwrap_or_else(|_| panic!("waited 60 s; got {account:?}"));
+    tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("waited 60 s; got {account:?}"));
 }
 
 /// Reads until a record with this text value has arrived.

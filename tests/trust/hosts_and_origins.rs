@@ -12,7 +12,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 
-
 use crate::common::{ServerProcess, bootstrap, produce, settings_with, spawn_app_with_web, unique};
 use crate::feed_client::{Account, connect, read_until, read_until_value};
 
@@ -58,7 +57,10 @@ async fn a_request_for_another_host_name_is_refused_before_anything_is_served() 
     for host in [format!("127.0.0.1:{port}"), format!("localhost:{port}")] {
         let page = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
         assert_eq!(raw_status(app.addr, &page).await, 200, "{host}");
-        assert_eq!(upgrade_status(app.addr, &[("host", host.clone()), ("origin", format!("http://{host}"))]).await, 101);
+        assert_eq!(
+            upgrade_status(app.addr, &[("host", host.clone()), ("origin", format!("http://{host}"))]).await,
+            101
+        );
     }
     // Nothing the refused POST carried reached the topic: the page's next record is this one.
     let mut page = connect(app.addr, "").await;
@@ -72,7 +74,9 @@ async fn a_request_for_another_host_name_is_refused_before_anything_is_served() 
 #[tokio::test]
 async fn origins_behind_a_proxy_are_compared_by_scheme_host_and_port() {
     let web = WebSettings {
-        allowed_origins: vec![kafka_live::server::origin::Origin::parse("https://kafka.example.com").unwrap()],
+        allowed_origins: vec![
+            kafka_live::server::origin::Origin::parse("https://kafka.example.com").unwrap(),
+        ],
         ..WebSettings::default()
     };
     let app = spawn_app_with_web(settings_with(&unique("proxied"), "1", "0"), web).await;
@@ -103,7 +107,8 @@ async fn one_address_cannot_take_every_socket() {
     let socket = TcpSocket::new_v4().unwrap();
     socket.bind("127.0.0.2:0".parse().unwrap()).unwrap();
     let stream = socket.connect(app.addr).await.unwrap();
-    let (mut other, _) = tokio_tungstenite::client_async(format!("ws://{}/ws", app.addr), stream).await.unwrap();
+    let (mut other, _) =
+        tokio_tungstenite::client_async(format!("ws://{}/ws", app.addr), stream).await.unwrap();
     let mut account = Account::default();
     crate::feed_client::read_until(&mut other, &mut account, |a| a.caught_up).await;
 }
@@ -153,7 +158,10 @@ async fn a_socket_that_answers_no_ping_is_closed_and_the_others_flow_on() {
         })
     };
     let closed = tokio::time::timeout(Duration::from_secs(30), silent_client_until_close(app.addr)).await;
-    assert_eq!(closed.expect("the server closes a socket that answers no ping"), (1001, "no answer to pings".to_owned()));
+    assert_eq!(
+        closed.expect("the server closes a socket that answers no ping"),
+        (1001, "no answer to pings".to_owned())
+    );
     assert!(produce(&app, &value).await.status().is_success());
     reading.await.unwrap();
 }
@@ -183,7 +191,12 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
 
 #[tokio::test]
 async fn catch_ups_take_turns_and_a_page_asked_to_come_back_loses_nothing() {
-    let web = WebSettings { catch_ups: 1, produce_rate: None, produce_bytes_per_second: 0, ..WebSettings::default() };
+    let web = WebSettings {
+        catch_ups: 1,
+        produce_rate: None,
+        produce_bytes_per_second: 0,
+        ..WebSettings::default()
+    };
     let app = spawn_app_with_web(settings_with(&unique("catch-ups"), "1", "0"), web).await;
     // With no backlog, this page sees only what is produced after it: its last record says the
     // feed has published everything.
@@ -209,7 +222,10 @@ async fn catch_ups_take_turns_and_a_page_asked_to_come_back_loses_nothing() {
     let mut turned_away = connect(app.addr, "?resume=0:-1").await;
     match tokio::time::timeout(Duration::from_secs(30), turned_away.next()).await {
         Ok(Some(Ok(Message::Close(Some(frame))))) => {
-            assert_eq!((frame.code, frame.reason.as_str()), (CloseCode::Again, "too many pages are catching up; try again"))
+            assert_eq!(
+                (frame.code, frame.reason.as_str()),
+                (CloseCode::Again, "too many pages are catching up; try again")
+            )
         }
         other => panic!("expected to be asked to come back, got {other:?}"),
     }

@@ -22,8 +22,21 @@ async fn a_key_lands_on_the_partition_a_java_client_chooses() {
     create_topic(&settings_with(&topic, "6", "0")).await;
 
     let mut java = Command::new("java")
-        .args(["-cp", &classpath, "org.apache.kafka.tools.ConsoleProducer", "--bootstrap-server", &bootstrap()])
-        .args(["--topic", &topic, "--reader-property", "parse.key=true", "--reader-property", "key.separator=:"])
+        .args([
+            "-cp",
+            &classpath,
+            "org.apache.kafka.tools.ConsoleProducer",
+            "--bootstrap-server",
+            &bootstrap(),
+        ])
+        .args([
+            "--topic",
+            &topic,
+            "--reader-property",
+            "parse.key=true",
+            "--reader-property",
+            "key.separator=:",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -14,7 +14,13 @@ fn properties(text: &str) -> tempfile::NamedTempFile {
 #[tokio::test]
 async fn secret_values_reach_no_log_and_no_page() {
     // Keys librdkafka takes: the server starts with them and logs at debug.
-    let taken = ["sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "sasl.oauthbearer.config"];
+    let taken = [
+        "sasl.password",
+        "ssl.key.password",
+        "ssl.keystore.password",
+        "ssl.key.pem",
+        "sasl.oauthbearer.config",
+    ];
     let mut text = "security.protocol=PLAINTEXT\n".to_owned();
     for (i, key) in taken.iter().enumerate() {
         text.push_str(&format!("{key}=kl-secret-{i}-value\n"));
@@ -40,10 +46,10 @@ async fn secret_values_reach_no_log_and_no_page() {
         .unwrap();
     let log = server.log.lock().unwrap().clone();
     assert!(log.contains("sasl.password"), "the settings are logged, keys and all");
-    for i in 0..taken.len() {
+    for (i, key) in taken.iter().enumerate() {
         let secret = format!("kl-secret-{i}");
-        assert!(!log.contains(&secret), "{} leaked into the log", taken[i]);
-        assert!(!page.contains(&secret) && !topics.contains(&secret), "{} leaked into the page", taken[i]);
+        assert!(!log.contains(&secret), "{key} leaked into the log");
+        assert!(!page.contains(&secret) && !topics.contains(&secret), "{key} leaked into the page");
     }
     server.stop().await;
 

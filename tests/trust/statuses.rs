@@ -24,7 +24,8 @@ async fn each_bad_produce_gets_the_status_that_says_why() {
     let missing = unique("no-such-topic");
     let too_big = "x".repeat(1024 * 1024 + 1);
     let two_lines = "a\nb";
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    type Form<'a> = Vec<(&'a str, &'a str)>;
+    let cases: Vec<(Form, u16, &str)> = vec![
         (vec![("text", "  ")], 400, "EmptyText"),
         (vec![("text", "v"), ("topic", "a b")], 400, "BadTopic"),
         (vec![("text", "v"), ("headers[0][name]", ""), ("headers[0][value]", "x")], 400, "HeaderWithoutName"),
@@ -49,7 +50,8 @@ async fn broker_trouble_is_503_or_504_and_a_timeout_says_the_record_may_be_writt
         ("KAFKA_TOPIC", "down"),
         ("KAFKA_PRODUCE_TIMEOUT_MS", "1000"),
     ]);
-    let settings = kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
+    let settings =
+        kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
     let app = spawn_app_with(settings).await;
     let (status, body) = post(&app, "produce", &[("text", "into the void")]).await;
     assert_eq!(status, 504, "{body}");

@@ -46,7 +46,10 @@ async fn internal_topics_are_hidden_and_refused() {
     assert_eq!(status, 403, "{body}");
 
     // Turned on, they are a page's like any other.
-    let open = WebSettings { topics: TopicAccess { internal: true, ..TopicAccess::default() }, ..WebSettings::default() };
+    let open = WebSettings {
+        topics: TopicAccess { internal: true, ..TopicAccess::default() },
+        ..WebSettings::default()
+    };
     let app = spawn_app_with_web(settings_with(&unique("home"), "1", "0"), open).await;
     assert!(listed(&app).await.contains(&internal));
     assert_eq!(refused_status(app.addr, &format!("?topic={internal}&from=earliest")).await, 101);
@@ -55,7 +58,8 @@ async fn internal_topics_are_hidden_and_refused() {
 #[tokio::test]
 async fn allow_and_deny_patterns_decide_what_a_page_may_touch() {
     let prefix = unique("pat");
-    let (open, secret, other) = (format!("{prefix}-open"), format!("{prefix}-open.secret"), unique("elsewhere"));
+    let (open, secret, other) =
+        (format!("{prefix}-open"), format!("{prefix}-open.secret"), unique("elsewhere"));
     for topic in [&open, &secret, &other] {
         create_topic(&settings_with(topic, "1", "0")).await;
     }

@@ -64,7 +64,11 @@ pub struct TopicCatalogue {
 impl TopicCatalogue {
     pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
         let admin = settings.client_config().create_with_context(KafkaContext::default())?;
-        Ok(Self { admin: Arc::new(admin), bootstrap: settings.bootstrap_servers().to_owned(), cached: Mutex::new(None) })
+        Ok(Self {
+            admin: Arc::new(admin),
+            bootstrap: settings.bootstrap_servers().to_owned(),
+            cached: Mutex::new(None),
+        })
     }
 
     /// Every topic of the cluster (internal ones too; who may see which is the caller's
@@ -82,7 +86,10 @@ impl TopicCatalogue {
                     .topics()
                     .iter()
                     .filter(|t| t.error().is_none())
-                    .map(|t| TopicMetadata { name: t.name().to_owned(), partitions: t.partitions().len() as i32 })
+                    .map(|t| TopicMetadata {
+                        name: t.name().to_owned(),
+                        partitions: t.partitions().len() as i32,
+                    })
                     .collect();
                 topics.sort_by(|a, b| a.name.cmp(&b.name));
                 Ok(topics)
@@ -156,10 +163,9 @@ impl TopicCatalogue {
         let Some(replication) = replication else { return Ok(None) };
         let options = AdminOptions::new().request_timeout(Some(METADATA_TIMEOUT));
         let configs = self.admin.describe_configs([&ResourceSpecifier::Topic(topic)], &options).await?;
-        let min_insync = configs
-            .into_iter()
-            .filter_map(Result::ok)
-            .find_map(|config| config.get("min.insync.replicas").and_then(|e| e.value.as_deref()?.parse().ok()));
+        let min_insync = configs.into_iter().filter_map(Result::ok).find_map(|config| {
+            config.get("min.insync.replicas").and_then(|e| e.value.as_deref()?.parse().ok())
+        });
         Ok(durability::single_copy_warning(topic, brokers, replication, min_insync))
     }
 
@@ -171,9 +177,11 @@ impl TopicCatalogue {
         let admin = Arc::clone(&self.admin);
         match tokio::task::spawn_blocking(move || call(&admin)).await {
             Ok(result) => result.map_err(ClientError),
-            Err(join) => Err(ClientError(KafkaError::MetadataFetch(RDKafkaErrorCode::Fail))).inspect_err(|_| {
-                tracing::error!(error = %join, "a Kafka metadata call failed inside its thread");
-            }),
+            Err(join) => {
+                Err(ClientError(KafkaError::MetadataFetch(RDKafkaErrorCode::Fail))).inspect_err(|_| {
+                    tracing::error!(error = %join, "a Kafka metadata call failed inside its thread");
+                })
+            }
         }
     }
 

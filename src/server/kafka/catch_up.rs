@@ -64,7 +64,8 @@ impl CatchUp {
 
     /// Starts reading the gaps. Never fails: what cannot be read is counted as missed.
     pub async fn open(&self, gaps: Gaps, permit: OwnedSemaphorePermit) -> CatchUpReader {
-        let wanted: u64 = gaps.values().map(|range| range.end.saturating_sub(range.start).max(0) as u64).sum();
+        let wanted: u64 =
+            gaps.values().map(|range| range.end.saturating_sub(range.start).max(0) as u64).sum();
         let mut reader = CatchUpReader {
             consumer: None,
             gaps: Gaps::new(),
@@ -89,7 +90,10 @@ impl CatchUp {
 
     /// What can still be read of the gaps (retention may have deleted their start; past the
     /// limit only the newest are worth sending), and a consumer assigned to read it.
-    async fn plan(&self, mut gaps: Gaps) -> Result<(Gaps, Option<StreamConsumer<KafkaContext>>), ClientError> {
+    async fn plan(
+        &self,
+        mut gaps: Gaps,
+    ) -> Result<(Gaps, Option<StreamConsumer<KafkaContext>>), ClientError> {
         let topic = &self.settings.topic;
         let marks = self.catalogue.all_watermarks(topic, gaps.keys().copied()).await?;
         for (partition, (low, _)) in marks {
@@ -107,8 +111,8 @@ impl CatchUp {
         if gaps.is_empty() {
             return Ok((gaps, None));
         }
-        let consumer: StreamConsumer<KafkaContext> =
-            reader_config(&self.settings, "kafka-live-catch-up").create_with_context(KafkaContext::default())?;
+        let consumer: StreamConsumer<KafkaContext> = reader_config(&self.settings, "kafka-live-catch-up")
+            .create_with_context(KafkaContext::default())?;
         let mut assignment = TopicPartitionList::new();
         for (partition, range) in &gaps {
             assignment.add_partition_offset(topic, *partition, Offset::Offset(range.start))?;

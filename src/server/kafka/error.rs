@@ -25,8 +25,11 @@ impl fmt::Display for ClientError {
             // librdkafka's description quotes the value too ("Invalid value \"…\" for …").
             // The description may quote the value: it is cut out, whatever the key.
             KafkaError::ClientConfig(_, description, key, value) if !is_safe_key(key) => {
-                let description =
-                    if value.is_empty() { description.clone() } else { description.replace(value.as_str(), "<redacted>") };
+                let description = if value.is_empty() {
+                    description.clone()
+                } else {
+                    description.replace(value.as_str(), "<redacted>")
+                };
                 write!(f, "librdkafka refused the property `{key}` (its value is not shown): {description}")
             }
             KafkaError::ClientConfig(_, description, key, value) => {
@@ -64,7 +67,8 @@ mod tests {
             panic!("acks=several was accepted");
         };
         // A value under a key not known to be safe is never shown, secret-looking or not.
-        let Err(unknown) = ClientConfig::new().set("basic.auth.user.info", "KEY:hunter2").create::<BaseProducer>()
+        let Err(unknown) =
+            ClientConfig::new().set("basic.auth.user.info", "KEY:hunter2").create::<BaseProducer>()
         else {
             panic!("librdkafka took a Schema Registry property");
         };

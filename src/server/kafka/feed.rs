@@ -189,7 +189,11 @@ async fn assign_all(
     Ok(next)
 }
 
-fn assign(consumer: &StreamConsumer<KafkaContext>, topic: &str, next: &BTreeMap<i32, i64>) -> Result<(), ClientError> {
+fn assign(
+    consumer: &StreamConsumer<KafkaContext>,
+    topic: &str,
+    next: &BTreeMap<i32, i64>,
+) -> Result<(), ClientError> {
     let mut assignment = TopicPartitionList::new();
     for (&partition, &offset) in next {
         assignment.add_partition_offset(topic, partition, Offset::Offset(offset))?;
@@ -213,13 +217,21 @@ async fn repair(
     Ok(())
 }
 
-fn apply_repairs(ctx: &FeedContext, next: &mut BTreeMap<i32, i64>, marks: &BTreeMap<i32, (i64, i64)>) -> bool {
+fn apply_repairs(
+    ctx: &FeedContext,
+    next: &mut BTreeMap<i32, i64>,
+    marks: &BTreeMap<i32, (i64, i64)>,
+) -> bool {
     let repairs = out_of_range::repairs(&ctx.settings.topic, next, marks);
     for repair in &repairs {
         next.insert(repair.partition(), repair.from());
         match repair {
             Repair::Missed { partition, count, low } => {
-                tracing::warn!(partition, count, "records deleted before the feed read them; the pages are told");
+                tracing::warn!(
+                    partition,
+                    count,
+                    "records deleted before the feed read them; the pages are told"
+                );
                 ctx.hub.publish_missed(*partition, *low, *count);
             }
             Repair::Reset { partition, low, reason } => {

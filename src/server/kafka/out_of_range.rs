@@ -37,7 +37,11 @@ impl Repair {
 
 /// For each partition whose `next` offset lies outside its log (`(low, high)` watermarks), what
 /// to do; partitions inside their log need nothing.
-pub fn repairs(topic: &str, next: &BTreeMap<i32, i64>, watermarks: &BTreeMap<i32, (i64, i64)>) -> Vec<Repair> {
+pub fn repairs(
+    topic: &str,
+    next: &BTreeMap<i32, i64>,
+    watermarks: &BTreeMap<i32, (i64, i64)>,
+) -> Vec<Repair> {
     next.iter()
         .filter_map(|(&partition, &next)| {
             let &(low, high) = watermarks.get(&partition)?;
@@ -68,7 +72,9 @@ mod tests {
         let marks = BTreeMap::from([(0, (20, 30)), (1, (0, 3)), (2, (0, 7))]);
         let repairs = repairs("t", &next, &marks);
         assert_eq!(repairs[0], Repair::Missed { partition: 0, count: 15, low: 20 });
-        assert!(matches!(&repairs[1], Repair::Reset { partition: 1, low: 0, reason } if reason.contains("ends at offset 3, before offset 50")));
+        assert!(
+            matches!(&repairs[1], Repair::Reset { partition: 1, low: 0, reason } if reason.contains("ends at offset 3, before offset 50"))
+        );
         assert_eq!(repairs.len(), 2, "partition 2 is at its log's end: nothing to repair");
     }
 }

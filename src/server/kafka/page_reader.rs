@@ -72,7 +72,10 @@ pub enum ReaderEvent {
     Record(FeedRecord),
     CaughtUp,
     /// Partitions whose view begins here (added to the topic, or `reset` with why).
-    View { from: Vec<Placed>, reset: Option<String> },
+    View {
+        from: Vec<Placed>,
+        reset: Option<String>,
+    },
     /// Records deleted before the reader read them.
     Missed(u64),
 }
@@ -156,7 +159,9 @@ impl PageReaders {
                     StartFrom::Newest => high.saturating_sub(backlog),
                     StartFrom::Earliest => low,
                     StartFrom::Offsets(OffsetSpec::Every(offset)) => *offset,
-                    StartFrom::Offsets(OffsetSpec::Each(offsets)) => offsets.get(&partition).copied().unwrap_or(high),
+                    StartFrom::Offsets(OffsetSpec::Each(offsets)) => {
+                        offsets.get(&partition).copied().unwrap_or(high)
+                    }
                     // No record at or after the time: from the end.
                     StartFrom::Timestamp(_) => by_time.get(&partition).copied().unwrap_or(high),
                 },
@@ -171,7 +176,9 @@ impl PageReaders {
                 next.insert(repair.partition(), repair.from());
                 match repair {
                     Repair::Missed { count, .. } => missed += count,
-                    Repair::Reset { partition, low, reason } => resets.push((Placed { partition, offset: low }, reason)),
+                    Repair::Reset { partition, low, reason } => {
+                        resets.push((Placed { partition, offset: low }, reason))
+                    }
                 }
             }
         }

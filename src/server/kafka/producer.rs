@@ -129,7 +129,8 @@ impl Producer {
                     }
                     Ok(Err((error, _message))) => failed = failed.take().or(Some(self.describe(error))),
                     Err(_canceled) => {
-                        failed = failed.take().or(Some(ProduceError::Refused("the producer was shut down".into())))
+                        failed =
+                            failed.take().or(Some(ProduceError::Refused("the producer was shut down".into())))
                     }
                 }
             }
@@ -162,7 +163,9 @@ impl Producer {
         tracing::warn!(topic = %self.topic, error = %ClientError(error.clone()), "produce failed");
         let text = ClientError(error.clone()).to_string();
         match error.rdkafka_error_code() {
-            Some(RDKafkaErrorCode::MessageTimedOut | RDKafkaErrorCode::QueueFull) => self.timed_out(Some(&error)),
+            Some(RDKafkaErrorCode::MessageTimedOut | RDKafkaErrorCode::QueueFull) => {
+                self.timed_out(Some(&error))
+            }
             Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize) => {
                 ProduceError::RefusedTooLarge(text)
             }

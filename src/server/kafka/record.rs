@@ -86,14 +86,16 @@ fn raw_headers<'m>(message: &'m BorrowedMessage<'_>) -> Vec<(&'m [u8], Option<&'
         let mut value = std::ptr::null();
         let mut value_size = 0;
         // SAFETY: as above; `index` is below the count librdkafka gave.
-        let error = unsafe { rdsys::rd_kafka_header_get_all(headers, index, &mut name, &mut value, &mut value_size) };
+        let error =
+            unsafe { rdsys::rd_kafka_header_get_all(headers, index, &mut name, &mut value, &mut value_size) };
         if error != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
             continue;
         }
         // SAFETY: librdkafka stores each name NUL-terminated, and the value with its size;
         // both live with the message.
         let name = unsafe { CStr::from_ptr(name) }.to_bytes();
-        let value = (!value.is_null()).then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), value_size) });
+        let value =
+            (!value.is_null()).then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), value_size) });
         out.push((name, value));
     }
     out
