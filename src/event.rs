@@ -297,12 +297,13 @@ impl Receipt {
 impl std::fmt::Display for Receipt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if let [one] = self.records.as_slice() {
-            write!(f, "Delivered to {} [partition {}]", self.topic, one.partition)?;
-            return if one.offset >= 0 {
-                write!(f, " at offset {}", one.offset)
-            } else {
-                write!(f, " at an offset {UNREPORTED}")
-            };
+            return write!(
+                f,
+                "Delivered to {} [partition {}] {}",
+                self.topic,
+                one.partition,
+                at_offset(one.offset)
+            );
         }
         let mut per_partition = std::collections::BTreeMap::<i32, (Vec<i64>, usize)>::new();
         for placed in &self.records {
@@ -331,6 +332,11 @@ impl std::fmt::Display for Receipt {
         }
         Ok(())
     }
+}
+
+/// "at offset 5", or why there is none.
+pub fn at_offset(offset: i64) -> String {
+    if offset >= 0 { format!("at offset {offset}") } else { format!("at an offset {UNREPORTED}") }
 }
 
 /// Why a receipt has no offset for a record.
@@ -411,6 +417,22 @@ mod tests {
             many.to_string(),
             "Delivered 3 records to order: partition 0 at offsets 4–5, partition 2 at offset 9"
         );
+    }
+
+    #[test]
+    fn a_receipt_without_an_offset_says_why() {
+        let placed = |partition, offset| Placed { partition, offset };
+        let one = Receipt { topic: "order".into(), records: vec![placed(1, -1)] };
+        assert_eq!(
+            one.to_string(),
+            "Delivered to order [partition 1] at an offset the broker did not report (it acknowledges a resent duplicate it already had without one)"
+        );
+        let many =
+            Receipt { topic: "order".into(), records: vec![placed(0, 4), placed(0, -1), placed(2, -1001)] };
+        let text = many.to_string();
+        assert!(text.starts_with("Delivered 3 records to order: partition 0 at offset 4 and 1 more at offsets the broker did not report"), "{text}");
+        assert!(text.contains(", partition 2 at an offset the broker did not report"), "{text}");
+        assert!(!text.contains("-1"), "{text}");
     }
 
     #[test]

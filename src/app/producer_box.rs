@@ -41,10 +41,11 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
         if let (Some(topic), Some(partition), Some(offset)) = delivered {
             let (partition, offset) = (partition.parse().ok()?, offset.parse().ok()?);
             let count = q.get(query::COUNT).and_then(|c| c.parse().ok()).unwrap_or(1);
+            let at = crate::event::at_offset(offset);
             let text = if count == 1 {
-                format!("Delivered to {topic} [partition {partition}] at offset {offset}")
+                format!("Delivered to {topic} [partition {partition}] {at}")
             } else {
-                format!("Delivered {count} records to {topic}, the first to [partition {partition}] at offset {offset}")
+                format!("Delivered {count} records to {topic}, the first to [partition {partition}] {at}")
             };
             return Some(Outcome::Delivered { text, partition, offset, count });
         }

@@ -23,9 +23,6 @@ const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 /// How old a topic list may be: fresh enough to notice a new partition within seconds, and one
 /// Metadata request per interval however many pages and produces ask.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
-/// A topic missing from the list may have been created since: asked for by name, the list is
-/// fetched again, but not more often than this however many requests name unknown topics.
-const MISS_FRESH_FOR: Duration = Duration::from_millis(250);
 
 /// A topic as the cluster describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +55,11 @@ pub struct NewTopicShape {
 pub struct TopicCatalogue {
     admin: Arc<AdminClient<KafkaContext>>,
     bootstrap: String,
+    /// The list, and when the request that fetched it started.
     cached: Mutex<Option<(Instant, Arc<Vec<TopicMetadata>>)>>,
+    /// One fetch at a time: requests that need a newer list than the cache wait for the fetch
+    /// under way instead of each sending their own.
+    fetching: tokio::sync::Mutex<()>,
 }
 
 impl TopicCatalogue {
@@ -68,17 +69,27 @@ impl TopicCatalogue {
             admin: Arc::new(admin),
             bootstrap: settings.bootstrap_servers().to_owned(),
             cached: Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
         })
     }
 
     /// Every topic of the cluster (internal ones too; who may see which is the caller's
     /// business), from a list no older than `fresh_for`.
     pub async fn topics(&self, fresh_for: Duration) -> Result<Arc<Vec<TopicMetadata>>, ClientError> {
-        if let Some((at, topics)) = self.cached.lock().as_ref()
-            && at.elapsed() <= fresh_for
-        {
-            return Ok(Arc::clone(topics));
+        let now = Instant::now();
+        self.topics_fetched_after(now.checked_sub(fresh_for).unwrap_or(now)).await
+    }
+
+    /// A list whose fetch started at `since` or later: it knows of every topic created before.
+    async fn topics_fetched_after(&self, since: Instant) -> Result<Arc<Vec<TopicMetadata>>, ClientError> {
+        if let Some(topics) = self.cached_since(since) {
+            return Ok(topics);
         }
+        let _turn = self.fetching.lock().await;
+        if let Some(topics) = self.cached_since(since) {
+            return Ok(topics);
+        }
+        let started = Instant::now();
         let topics = self
             .blocking(|admin| {
                 let metadata = admin.inner().fetch_metadata(None, METADATA_TIMEOUT)?;
@@ -96,8 +107,12 @@ impl TopicCatalogue {
             })
             .await?;
         let topics = Arc::new(topics);
-        *self.cached.lock() = Some((Instant::now(), Arc::clone(&topics)));
+        *self.cached.lock() = Some((started, Arc::clone(&topics)));
         Ok(topics)
+    }
+
+    fn cached_since(&self, since: Instant) -> Option<Arc<Vec<TopicMetadata>>> {
+        self.cached.lock().as_ref().filter(|(at, _)| *at >= since).map(|(_, topics)| Arc::clone(topics))
     }
 
     /// How many partitions `topic` has (`None`: no such topic), from a recent list.
@@ -106,12 +121,15 @@ impl TopicCatalogue {
     }
 
     /// The same, when the caller needs `partition` to exist: a list that lacks it (or the topic)
-    /// is fetched again, since both may have been added since.
+    /// is fetched again, since both may have been added since. Only one fetch runs at a time,
+    /// so requests naming unknown topics cost the cluster one Metadata request per round, not
+    /// one each.
     pub async fn partitions_with(&self, topic: &str, partition: i32) -> Result<Option<i32>, ClientError> {
+        let asked = Instant::now();
         let find = |topics: &[TopicMetadata]| topics.iter().find(|t| t.name == topic).map(|t| t.partitions);
         match find(&self.topics(FRESH_FOR).await?) {
             Some(count) if partition < count => Ok(Some(count)),
-            _ => Ok(find(&self.topics(MISS_FRESH_FOR).await?)),
+            _ => Ok(find(&self.topics_fetched_after(asked).await?)),
         }
     }
 
