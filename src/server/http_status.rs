@@ -6,7 +6,9 @@
 //! puts them on responses: the server functions' (through Leptos' response options) and the
 //! refusals the server makes before any page, socket or produce.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::body::Body;
+use axum::http::{HeaderValue, Request, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
@@ -35,6 +37,23 @@ fn set(status: u16, retry_after_seconds: Option<u64>) {
     if let Some(seconds) = retry_after_seconds {
         response.insert_header(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
+}
+
+/// Server functions whose arguments do not even parse (a form field that is not what it should
+/// be) never reach their body, and Leptos answers them 500 with the error's `Request` variant.
+/// The request was bad, and this says so with 400.
+pub async fn bad_arguments_are_400(request: Request<Body>, next: Next) -> Response {
+    let server_function = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !server_function || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if bytes.starts_with(br#"{"Request":"#) {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// A request refused before it reaches a page, a socket or a produce.

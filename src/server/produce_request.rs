@@ -104,9 +104,10 @@ impl<'a> ProduceRequest<'a> {
             + self.headers.iter().map(|(name, value)| name.len() + value.len()).sum::<usize>()
     }
 
-    /// Every record's value, in the order they are sent: each round of values, `repeat` times.
-    pub fn records(&self) -> impl Iterator<Item = &'a str> + '_ {
-        (0..self.repeat).flat_map(|_| self.values.iter().copied())
+    /// The value of record `index` of the Submit, in the order they are sent: each round of
+    /// values, `repeat` times.
+    pub fn value_at(&self, index: usize) -> &'a str {
+        self.values[index % self.values.len()]
     }
 
     pub fn record_count(&self) -> usize {
@@ -202,7 +203,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(request.values, ["a", "b", "c"], "one round, never copied per repeat");
-        assert_eq!(request.records().collect::<Vec<_>>(), ["a", "b", "c", "a", "b", "c"]);
+        assert_eq!((0..6).map(|i| request.value_at(i)).collect::<Vec<_>>(), ["a", "b", "c", "a", "b", "c"]);
         assert_eq!((request.record_count(), request.total_bytes()), (6, 6));
     }
 

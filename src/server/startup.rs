@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use super::embedded_broker::{self, BrokerError};
 use super::feed_supervisor;
 use super::host_check::{self, AllowedHosts};
-use super::http_status::Refusal;
+use super::http_status::{self, Refusal};
 use super::hub::{Hub, HubLimits};
 use super::kafka::broker_probe;
 use super::kafka::catalogue::{Ensured, NewTopicShape, TopicCatalogue};
@@ -244,6 +244,7 @@ impl Services {
                 move || shell(leptos_options.clone()),
             )
             .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+            .layer(middleware::from_fn(http_status::bad_arguments_are_400))
             .layer(middleware::from_fn_with_state(origins, refuse_cross_origin_posts));
         let app = match &web.basic_auth {
             Some(credentials) => {

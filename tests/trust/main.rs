@@ -8,6 +8,7 @@ mod feed_client;
 mod outside;
 
 mod budgets;
+mod durability;
 mod hosts_and_origins;
 mod numbers;
 mod odd_records;

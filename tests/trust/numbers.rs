@@ -119,6 +119,22 @@ async fn form_numbers_at_their_limits_are_refused_with_400_and_produce_nothing()
         let error: ProduceError = serde_json::from_str(&body).unwrap();
         assert!(error.to_string().contains("Nothing was produced"), "{field}={value}: {error}");
     }
+    // Header rows are numbered by the form: any number is only a row's place, never a size.
+    for index in [
+        "0",
+        "-1",
+        i32_max.as_str(),
+        past_i32.as_str(),
+        i64_max.as_str(),
+        u64_max.as_str(),
+        "99999999999999999999999",
+    ] {
+        let (name, value) = (format!("headers[{index}][name]"), format!("headers[{index}][value]"));
+        // Partition 9 of 2: a row the form takes is refused for that, and nothing is produced.
+        let (got, body) =
+            post(&app, &[("text", &text), (&name, "h"), (&value, "v"), ("partition", "9")]).await;
+        assert_eq!(got, 400, "headers[{index}]: {body}");
+    }
     let (status, _) = post(&app, &[("text", &text), ("partition", "0"), ("repeat", "1")]).await;
     assert_eq!(status, 200, "0 and 1 are taken");
     // Only that one: the next record on the page is it, then the sentinel.

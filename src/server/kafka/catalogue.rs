@@ -126,10 +126,12 @@ impl TopicCatalogue {
     /// one each.
     pub async fn partitions_with(&self, topic: &str, partition: i32) -> Result<Option<i32>, ClientError> {
         let asked = Instant::now();
-        let find = |topics: &[TopicMetadata]| topics.iter().find(|t| t.name == topic).map(|t| t.partitions);
-        match find(&self.topics(FRESH_FOR).await?) {
+        fn find(topics: &[TopicMetadata], topic: &str) -> Option<i32> {
+            topics.iter().find(|t| t.name == topic).map(|t| t.partitions)
+        }
+        match find(&self.topics(FRESH_FOR).await?, topic) {
             Some(count) if partition < count => Ok(Some(count)),
-            _ => Ok(find(&self.topics_fetched_after(asked).await?)),
+            _ => Ok(find(&self.topics_fetched_after(asked).await?, topic)),
         }
     }
 
@@ -166,6 +168,13 @@ impl TopicCatalogue {
 
     /// Whether `acks=all` can mean a single copy of a record in `topic` (see `durability`).
     pub async fn durability_warning(&self, topic: &str) -> Result<Option<String>, ClientError> {
+        // A topic created a moment ago may not be in every broker's metadata yet.
+        for _ in 0..25 {
+            if self.partitions(topic).await?.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         let name = topic.to_owned();
         let (brokers, replication) = self
             .blocking(move |admin| {

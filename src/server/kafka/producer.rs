@@ -97,23 +97,30 @@ impl Producer {
         // its bytes once more there, and the budget has bounded them all.
         let mut deliveries = Vec::with_capacity(total);
         let mut refused = None;
-        for value in request.records() {
-            let mut record: FutureRecord<'_, str, str> = FutureRecord::to(&topic).payload(value);
-            if let Some(key) = &request.key {
-                record = record.key(key.as_str());
-            }
-            if let Some(partition) = request.partition {
-                record = record.partition(partition);
-            }
-            if let Some(headers) = &headers {
-                record = record.headers(headers.clone());
-            }
-            match self.inner.send_result(record) {
-                Ok(delivery) => deliveries.push(delivery),
-                Err((error, _record)) => {
-                    refused = Some(self.describe(error));
-                    break;
+        let mut refreshed = false;
+        // By index: an iterator of borrowed values held across the await below would make this
+        // future's `Send` bound undecidable for the compiler.
+        'records: for index in 0..total {
+            let value = request.value_at(index);
+            loop {
+                match self.inner.send_result(record_for(&topic, request, headers.as_ref(), value)) {
+                    Ok(delivery) => deliveries.push(delivery),
+                    // A partition added since librdkafka last asked (the page checked that it
+                    // exists): its metadata is fetched once, and the record sent again.
+                    Err((error, _record))
+                        if !refreshed
+                            && error.rdkafka_error_code() == Some(RDKafkaErrorCode::UnknownPartition) =>
+                    {
+                        refreshed = true;
+                        self.refresh_metadata(&topic).await;
+                        continue;
+                    }
+                    Err((error, _record)) => {
+                        refused = Some(self.describe(error));
+                        break 'records;
+                    }
                 }
+                break;
             }
         }
         let queued = deliveries.len();
@@ -181,6 +188,17 @@ impl Producer {
         }
     }
 
+    /// Asks the cluster for the topic's metadata, which librdkafka keeps for its producer.
+    async fn refresh_metadata(&self, topic: &str) {
+        let client = self.inner.clone();
+        let (topic, timeout) = (topic.to_owned(), self.timeout);
+        let refreshed =
+            tokio::task::spawn_blocking(move || client.client().fetch_metadata(Some(&topic), timeout)).await;
+        if let Ok(Err(error)) = refreshed {
+            tracing::warn!(error = %ClientError(error), "cannot refresh the producer's metadata");
+        }
+    }
+
     /// Whether the cluster answers a metadata request for the topic right now.
     pub fn probe(&self, timeout: Duration) -> BrokerStatus {
         match self.inner.client().fetch_metadata(Some(&self.topic), timeout) {
@@ -199,4 +217,23 @@ impl Producer {
     pub fn flush(&self, timeout: Duration) -> Result<(), KafkaError> {
         self.inner.flush(timeout)
     }
+}
+
+fn record_for<'r>(
+    topic: &'r str,
+    request: &'r ProduceRequest<'_>,
+    headers: Option<&OwnedHeaders>,
+    value: &'r str,
+) -> FutureRecord<'r, str, str> {
+    let mut record = FutureRecord::to(topic).payload(value);
+    if let Some(key) = &request.key {
+        record = record.key(key.as_str());
+    }
+    if let Some(partition) = request.partition {
+        record = record.partition(partition);
+    }
+    if let Some(headers) = headers {
+        record = record.headers(headers.clone());
+    }
+    record
 }
