@@ -64,6 +64,23 @@ pub struct TestApp {
     pub topic: String,
 }
 
+impl TestApp {
+    /// Until `/readyz` says the feed reads: with no backlog, a page sees only what the feed reads
+    /// after that.
+    pub async fn ready(&self) {
+        wait_ready(&format!("http://{}/readyz", self.addr)).await;
+    }
+}
+
+/// Until the URL answers 200 (at most 60 s).
+async fn wait_ready(url: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !reqwest::get(url).await.is_ok_and(|response| response.status() == 200) {
+        assert!(std::time::Instant::now() < deadline, "{url} answers 200 within 60 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Starts the whole server (producer, feed, hub, routes) in this process on a free port.
 pub async fn spawn_app(topic: &str) -> TestApp {
     spawn_app_with(settings_for(topic)).await
@@ -183,15 +200,23 @@ impl ServerProcess {
         Self { child, addr, log }
     }
 
-    /// On the test broker, for `topic`, with no backlog: a page sees only what comes after it.
+    /// On the test broker, for `topic`, with no backlog: a page sees only what comes after it,
+    /// so this waits until the feed reads (`/readyz`) before it hands the server over.
     pub async fn without_backlog(topic: &str) -> Self {
         let bootstrap = bootstrap();
-        Self::start(&[
+        let server = Self::start(&[
             ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
             ("KAFKA_TOPIC", Some(topic)),
             ("KAFKA_BACKLOG", Some("0")),
         ])
-        .await
+        .await;
+        server.ready().await;
+        server
+    }
+
+    /// Until `/readyz` says the feed reads and the broker answers (at most 60 s).
+    pub async fn ready(&self) {
+        wait_ready(&format!("http://{}/readyz", self.addr)).await;
     }
 
     /// A memory figure of the process from `/proc/PID/status`, in KiB: `VmRSS:` now, `VmHWM:`

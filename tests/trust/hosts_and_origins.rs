@@ -43,6 +43,7 @@ async fn a_request_for_another_host_name_is_refused_before_anything_is_served() 
     // The finding: `Host: rebind.example:3000` with the matching Origin was served: the produce
     // answered 200 and the socket upgraded.
     let app = spawn_app_with_web(settings_with(&unique("rebind"), "1", "0"), WebSettings::default()).await;
+    app.ready().await;
     let port = app.addr.port();
     let rebind = format!("rebind.example:{port}");
     let origin = format!("http://{rebind}");
@@ -146,6 +147,7 @@ async fn silent_client_until_close(addr: std::net::SocketAddr) -> (u16, String) 
 async fn a_socket_that_answers_no_ping_is_closed_and_the_others_flow_on() {
     let web = WebSettings { ping_interval: Duration::from_secs(2), ..WebSettings::default() };
     let app = spawn_app_with_web(settings_with(&unique("pings"), "1", "0"), web).await;
+    app.ready().await;
     // This one reads, and so answers every ping, all along: until a record produced after the
     // silent one was closed reaches it.
     let live = connect(app.addr, "").await;
@@ -198,6 +200,7 @@ async fn catch_ups_take_turns_and_a_page_asked_to_come_back_loses_nothing() {
         ..WebSettings::default()
     };
     let app = spawn_app_with_web(settings_with(&unique("catch-ups"), "1", "0"), web).await;
+    app.ready().await;
     // With no backlog, this page sees only what is produced after it: its last record says the
     // feed has published everything.
     let mut watcher = connect(app.addr, "").await;

@@ -79,6 +79,7 @@ async fn records_deleted_before_a_page_came_back_are_counted_as_missed() {
     let topic = unique("retention");
     // No backlog: whatever the page missed comes from Kafka, whose log start moves.
     let app = spawn_app_with(settings_with(&topic, "1", "0")).await;
+    app.ready().await;
     let mut page = connect(app.addr, "").await;
     let values: Vec<String> = (0..10).map(|i| unique(&format!("r{i}"))).collect();
     for value in &values[..3] {

@@ -65,6 +65,7 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
         partitions: ctx.settings.partitions,
         replication_factor: ctx.settings.replication_factor,
     };
+    let mut wait = Duration::from_millis(50);
     let mut next = loop {
         let started = async {
             ctx.catalogue.ensure_topic(&topic, shape).await.map_err(|error| error.to_string())?;
@@ -75,7 +76,10 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
             Err(reason) => {
                 tracing::warn!(%topic, %reason, "live feed waiting for the broker");
                 hub.set_feed_state(FeedState::Waiting { reason });
-                tokio::time::sleep(RETRY_EVERY).await;
+                // A topic created a moment ago has its partitions' leaders within milliseconds;
+                // a broker that is down takes longer: retries start quick and slow down.
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(RETRY_EVERY);
             }
         }
     };
