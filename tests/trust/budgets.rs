@@ -68,9 +68,11 @@ async fn a_submit_over_its_byte_budget_is_refused_with_413_and_the_figures() {
 #[tokio::test]
 async fn the_rate_limit_counts_bytes() {
     let topic = unique("byte-rate");
+    // 100 bytes a second, and a burst of one whole Submit's budget: after 1,200 bytes, the next
+    // 1,200 wait 9 s for their tokens, far longer than the first produce takes.
     let web = WebSettings {
         produce_rate: None,
-        produce_bytes_per_second: 1_000,
+        produce_bytes_per_second: 100,
         submit_max_bytes: 1_500,
         ..WebSettings::default()
     };
@@ -79,11 +81,13 @@ async fn the_rate_limit_counts_bytes() {
     assert_eq!(post(app.addr, &[("text", &text)]).await.status(), 200);
     let refused = post(app.addr, &[("text", &text)]).await;
     assert_eq!(refused.status(), 429);
-    assert_eq!(refused.headers()["retry-after"], "1");
+    let header: u64 = refused.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     let error: ProduceError = serde_json::from_str(&refused.text().await.unwrap()).unwrap();
-    assert_eq!(error, ProduceError::ByteRateLimited { bytes_per_second: 1_000, retry_after_seconds: 1 });
+    // The wait left is 9 s less however long the first produce took.
+    assert_eq!(error, ProduceError::ByteRateLimited { bytes_per_second: 100, retry_after_seconds: header });
+    assert!((1..=9).contains(&header), "{header}");
     assert!(
-        error.to_string().starts_with("Too much data from this address: the limit is 1,000 bytes a second.")
+        error.to_string().starts_with("Too much data from this address: the limit is 100 bytes a second.")
     );
     assert_eq!(high_watermark(&topic).await, 1, "the refused Submit produced nothing");
 }
