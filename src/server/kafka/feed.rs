@@ -160,9 +160,8 @@ pub fn reader_config(settings: &KafkaSettings, group: &str) -> ClientConfig {
         .set("socket.nagle.disable", "true")
         .set("fetch.message.max.bytes", fetch_max.to_string())
         // librdkafka prefetches up to 64 MiB per consumer by default: with 1 MiB records, a page
-        // reader whose page is slow would hold that much. A few fetches ahead is plenty.
-        .set("fetch.max.bytes", (4 * fetch_max).to_string())
-        .set("queued.max.messages.kbytes", (8 * fetch_max / 1024).to_string());
+        // reader whose page is slow would hold that much. Sixteen records ahead is plenty.
+        .set("queued.max.messages.kbytes", (16 * fetch_max / 1024).to_string());
     config
 }
 
