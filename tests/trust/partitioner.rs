@@ -16,6 +16,13 @@ const KEYS: [&str; 10] = ["order-1", "alice", "bob", "carol", "dave", "eve", "or
 
 #[tokio::test]
 async fn a_key_lands_on_the_partition_a_java_client_chooses() {
+    if crate::common::broker_is_nisshi() {
+        // nisshi 0.6 never answers Kafka 4.4's Java producer: each record expires after
+        // delivery.timeout.ms (120 s) with "The request has not been sent, or no server
+        // response has been received yet", and the console producer still exits 0.
+        println!("skipped on nisshi: it does not answer Kafka's Java producer");
+        return;
+    }
     let classpath = std::env::var("KAFKA_TOOLS_CLASSPATH")
         .expect("the Java client needs Kafka's tools: run scripts/test, or set KAFKA_TOOLS_CLASSPATH=\"$(scripts/kafka classpath)\"");
     let topic = unique("keys");
@@ -38,14 +45,17 @@ async fn a_key_lands_on_the_partition_a_java_client_chooses() {
             "key.separator=:",
         ])
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("java runs");
     let lines: String = KEYS.iter().map(|key| format!("{key}:from java\n")).collect();
     java.stdin.take().unwrap().write_all(lines.as_bytes()).unwrap();
     let output = java.wait_with_output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    // A record it could not send is logged, and it exits 0 all the same.
+    let said =
+        format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success() && !said.contains("Error when sending"), "{said}");
 
     let app = spawn_app_with(settings_with(&unique("home"), "1", "0")).await;
     let mut page = connect(app.addr, &format!("?topic={topic}&from=earliest")).await;
