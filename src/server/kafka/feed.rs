@@ -159,9 +159,12 @@ pub fn reader_config(settings: &KafkaSettings, group: &str) -> ClientConfig {
         .set("fetch.min.bytes", "1")
         .set("socket.nagle.disable", "true")
         .set("fetch.message.max.bytes", fetch_max.to_string())
-        // librdkafka prefetches up to 64 MiB per consumer by default: with 1 MiB records, a page
-        // reader whose page is slow would hold that much. Sixteen records ahead is plenty.
-        .set("queued.max.messages.kbytes", (16 * fetch_max / 1024).to_string());
+        // librdkafka prefetches up to 64 MiB and 100,000 records a partition by default: with
+        // 1 MiB records, a reader whose pages are slow would hold that much, and a feed that falls
+        // behind a stream of small ones held 16 MiB more. Sixteen large records, or 10,000 small
+        // ones a partition, ahead is plenty.
+        .set("queued.max.messages.kbytes", (16 * fetch_max / 1024).to_string())
+        .set("queued.min.messages", "10000");
     config
 }
 
