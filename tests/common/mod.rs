@@ -27,6 +27,16 @@ pub fn broker_is_nisshi() -> bool {
     std::env::var("KAFKA_LIVE_TEST_BROKER").is_ok_and(|broker| broker == "nisshi")
 }
 
+/// True on nisshi, having printed why the calling test does not run there; the README's
+/// "Where the brokers differ" lists each reason.
+pub fn skipped_on_nisshi(why: &str) -> bool {
+    let skipped = broker_is_nisshi();
+    if skipped {
+        println!("skipped on nisshi: {why}");
+    }
+    skipped
+}
+
 /// A topic no other test (or earlier run) uses.
 pub fn unique(name: &str) -> String {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();

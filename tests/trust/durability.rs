@@ -30,8 +30,7 @@ async fn kafka(command: &str, env: &[(&str, String)]) {
 
 #[tokio::test]
 async fn a_single_copy_on_a_cluster_of_several_brokers_is_said_at_start_up_and_in_the_page() {
-    if crate::common::broker_is_nisshi() {
-        println!("skipped on nisshi: it runs as one broker");
+    if crate::common::skipped_on_nisshi("it runs as one broker") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -71,9 +71,8 @@ async fn records_on_a_partition_the_page_never_saw_are_all_delivered_on_resume()
 
 #[tokio::test]
 async fn records_deleted_before_a_page_came_back_are_counted_as_missed() {
-    if crate::common::broker_is_nisshi() {
-        // nisshi 0.6 answers DeleteRecords with the new log start but deletes nothing.
-        println!("skipped on nisshi: DeleteRecords does not delete there");
+    // nisshi 0.6 answers DeleteRecords with the new log start but deletes nothing.
+    if crate::common::skipped_on_nisshi("DeleteRecords does not delete there") {
         return;
     }
     let topic = unique("retention");
@@ -108,10 +107,9 @@ async fn records_deleted_before_a_page_came_back_are_counted_as_missed() {
 
 #[tokio::test]
 async fn a_topic_deleted_and_created_again_starts_over_and_says_so() {
-    if crate::common::broker_is_nisshi() {
-        // With nisshi 0.6, librdkafka 2.12 crashes (SIGSEGV in rd_kafka_metadata_cache_find,
-        // a topic without a name in a metadata answer) when a topic it reads is deleted.
-        println!("skipped on nisshi: deleting a topic a client reads crashes librdkafka there");
+    // With nisshi 0.6, librdkafka 2.12 crashes (SIGSEGV in rd_kafka_metadata_cache_find,
+    // a topic without a name in a metadata answer) when a topic it reads is deleted.
+    if crate::common::skipped_on_nisshi("deleting a topic a client reads crashes librdkafka there") {
         return;
     }
     let topic = unique("recreated");
@@ -153,8 +151,7 @@ async fn a_topic_deleted_and_created_again_starts_over_and_says_so() {
 
 #[tokio::test]
 async fn partitions_added_while_the_server_runs_are_read_by_the_feed_and_by_page_readers() {
-    if crate::common::broker_is_nisshi() {
-        println!("skipped on nisshi: CreatePartitions is not supported there (UnsupportedFeature)");
+    if crate::common::skipped_on_nisshi("CreatePartitions is not supported there (UnsupportedFeature)") {
         return;
     }
     let topic = unique("grown");
