@@ -13,8 +13,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kafka_live::event::{Payload, ServerFrame};
-use kafka_live::server::startup::Services;
+use kafka_live::server::runtime::startup::Services;
+use kafka_live::wire::event::{Payload, ServerFrame};
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -22,7 +22,7 @@ use rdkafka::{Offset, TopicPartitionList};
 use support::{knob, ms, verdict};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-fn settings(bootstrap: &str, topic: &str) -> kafka_live::server::settings::KafkaSettings {
+fn settings(bootstrap: &str, topic: &str) -> kafka_live::server::config::settings::KafkaSettings {
     support::settings(bootstrap, topic, 1)
 }
 
@@ -42,7 +42,7 @@ async fn kafka_live_path(bootstrap: &str, records: usize) -> Vec<Duration> {
     let topic = support::unique("round-trip-app");
     let settings = settings(bootstrap, &topic);
     // The produce rate limits are for people at a page; the benchmark is not one.
-    let web = kafka_live::server::web_settings::WebSettings {
+    let web = kafka_live::server::config::web::WebSettings {
         produce_rate: None,
         produce_bytes_per_second: 0,
         ..Default::default()

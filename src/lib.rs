@@ -1,18 +1,16 @@
 //! kafka-live: produce text to Kafka from a page and watch every record arrive live.
 //!
-//! `app`, the wire types (`event`, `produce`, `topics`, `start_position`, `topic_name`) compile for both the server and the browser (WASM);
-//! `server` is the server alone and never reaches wasm32.
+//! A record's path, in the order of the modules: `app` (the page: the producer box, the live
+//! feed) calls the server functions in `api`, whose bodies hand over to `server` (produce it,
+//! consume it, fan it out over the socket); everything that crosses between the two is a type in
+//! `wire`. `app`, `api` and `wire` compile for both the server and the browser (WASM); `server`
+//! is the server alone and never reaches wasm32.
 
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod app;
-pub mod event;
-pub mod feed_query;
-pub mod produce;
-pub mod start_position;
-pub mod topic_access;
-pub mod topic_name;
-pub mod topics;
+pub mod wire;
 
 #[cfg(feature = "ssr")]
 pub mod server;

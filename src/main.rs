@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match kafka_live::server::startup::run().await {
+    match kafka_live::server::runtime::startup::run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("kafka-live: {error}");

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use kafka_live::server::settings::{KafkaSettings, kafka_from_toml};
+use kafka_live::server::config::settings::{KafkaSettings, kafka_from_toml};
 
 /// Apache Kafka from `scripts/kafka` unless `KAFKA_BOOTSTRAP_SERVERS` names another broker.
 pub fn bootstrap() -> String {
@@ -76,7 +76,7 @@ pub fn mib(bytes: u64) -> String {
 }
 
 /// The integration tests' helpers: benchmarks share their set-up rules.
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../tests/it/common/mod.rs"]
 mod common;
 #[allow(unused_imports)]
 pub use common::raise_open_file_limit;

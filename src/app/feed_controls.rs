@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::feed_state::{FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
-use crate::start_position::{StartFrom, parse_offsets};
+use crate::wire::start_position::{StartFrom, parse_offsets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Choice {

@@ -14,9 +14,9 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use super::backoff;
 use super::feed_state::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
-use crate::feed_query::FeedQuery;
-use crate::start_position::StartFrom;
-use crate::topic_name::TopicName;
+use crate::wire::feed_query::FeedQuery;
+use crate::wire::start_position::StartFrom;
+use crate::wire::topic_name::TopicName;
 
 /// One animation frame at 60 Hz: the part of a frame's time that is not the draw's.
 const FRAME_MS: f64 = 1000.0 / 60.0;
@@ -37,14 +37,36 @@ pub struct Target {
     pub from: StartFrom,
 }
 
-/// One per page. Every connection carries the generation it was opened for; a connection of
-/// an older generation (the page has moved on) does nothing more.
+/// An open socket with the handlers it calls. Dropping it closes the socket and frees the
+/// handlers, so a connection the page has moved past (or a feed that is unmounted) leaves
+/// nothing behind in the browser.
+struct Connection {
+    socket: WebSocket,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.socket.set_onopen(None);
+        self.socket.set_onmessage(None);
+        self.socket.set_onclose(None);
+        let _ = self.socket.close();
+    }
+}
+
+/// One per mounted feed. Every connection carries the generation it was opened for; a
+/// connection of an older generation (the page has moved on) does nothing more, and `close`
+/// ends them all.
 #[derive(Clone)]
 pub struct FeedSocket {
     feed: FeedState,
     target: Rc<RefCell<Target>>,
     generation: Rc<Cell<u32>>,
-    current: Rc<RefCell<Option<WebSocket>>>,
+    current: Rc<RefCell<Option<Connection>>>,
+    closed: Rc<Cell<bool>>,
+    ticker: Rc<RefCell<Option<IntervalHandle>>>,
     failures: Rc<Cell<u32>>,
     /// One redraw request at a time, shared by every connection.
     draw_scheduled: Rc<Cell<bool>>,
@@ -61,6 +83,8 @@ impl FeedSocket {
             target: Rc::new(RefCell::new(target)),
             generation: Rc::new(Cell::new(0)),
             current: Rc::new(RefCell::new(None)),
+            closed: Rc::new(Cell::new(false)),
+            ticker: Rc::new(RefCell::new(None)),
             failures: Rc::new(Cell::new(0)),
             draw_scheduled: Rc::new(Cell::new(false)),
             quiet_until: Rc::new(Cell::new(0.0)),
@@ -70,8 +94,20 @@ impl FeedSocket {
         feed.on_redraw(move || drawer.schedule_draw());
         socket.open(0);
         // The sparkline moves on even when nothing arrives.
-        let _ = set_interval_with_handle(move || feed.tick(), Duration::from_secs(1));
+        *socket.ticker.borrow_mut() =
+            set_interval_with_handle(move || feed.tick(), Duration::from_secs(1)).ok();
         socket
+    }
+
+    /// The feed is unmounted: the socket closes, its handlers and the ticker go, and no retry
+    /// or draw already scheduled does anything.
+    pub fn close(&self) {
+        self.closed.set(true);
+        self.generation.set(self.generation.get() + 1);
+        self.current.borrow_mut().take();
+        if let Some(ticker) = self.ticker.borrow_mut().take() {
+            ticker.clear();
+        }
     }
 
     /// Another topic or start position (or the same, asked again): the old connection goes,
@@ -83,9 +119,7 @@ impl FeedSocket {
         *self.target.borrow_mut() = target;
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
-        if let Some(old) = self.current.borrow_mut().take() {
-            let _ = old.close();
-        }
+        self.current.borrow_mut().take();
         self.failures.set(0);
         self.feed.reset();
         self.open(generation);
@@ -94,13 +128,14 @@ impl FeedSocket {
     /// The server would refuse this page's topic: no socket, and the reason shown.
     pub fn refuse(&self, reason: String) {
         self.generation.set(self.generation.get() + 1);
-        if let Some(old) = self.current.borrow_mut().take() {
-            let _ = old.close();
-        }
+        self.current.borrow_mut().take();
         self.feed.refuse(reason);
     }
 
     fn open(&self, generation: u32) {
+        if self.closed.get() {
+            return;
+        }
         let socket = match WebSocket::new(&self.url()) {
             Ok(socket) => socket,
             Err(_) => return self.retry_later(generation),
@@ -143,11 +178,10 @@ impl FeedSocket {
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-        // The socket owns its handlers for the page's lifetime; one set per connection attempt.
-        on_open.forget();
-        on_message.forget();
-        on_close.forget();
-        *self.current.borrow_mut() = Some(socket);
+        // The connection owns its handlers: replacing it (a retry, another topic) or closing
+        // the feed drops the old socket's, instead of leaking a set per attempt.
+        *self.current.borrow_mut() =
+            Some(Connection { socket, _on_open: on_open, _on_message: on_message, _on_close: on_close });
     }
 
     /// At most one draw per animation frame, each of about as many rows as fit
@@ -157,12 +191,15 @@ impl FeedSocket {
     /// clicks, scrolling and typing still get their turn, and what the page cannot draw is
     /// skipped and marked. The cost is measured, so a slow machine or a debug build adapts.
     fn schedule_draw(&self) {
-        if self.draw_scheduled.replace(true) {
+        if self.closed.get() || self.draw_scheduled.replace(true) {
             return;
         }
         let this = self.clone();
         request_animation_frame(move || {
             this.draw_scheduled.set(false);
+            if this.closed.get() {
+                return;
+            }
             let start = platform::now_ms();
             if start < this.quiet_until.get() {
                 this.schedule_draw();

@@ -20,7 +20,9 @@ use leptos::prelude::*;
 
 use super::platform;
 use super::text_filter::Matcher;
-use crate::event::{BrokerStatus, FeedHealth, FeedRecord, Placed, Receipt, ServerFrame, record_position};
+use crate::wire::event::{
+    BrokerStatus, FeedHealth, FeedRecord, Placed, Receipt, ServerFrame, record_position,
+};
 
 /// How many records a page keeps unless the user says otherwise.
 pub const DEFAULT_MAX_ITEMS: usize = 1000;
@@ -641,7 +643,7 @@ impl Default for FeedState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::event::Payload;
+    use crate::wire::event::Payload;
 
     fn record(partition: i32, offset: i64) -> ServerFrame {
         ServerFrame::Record(FeedRecord {

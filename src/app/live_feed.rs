@@ -9,8 +9,8 @@ use super::feed_state::ConnectionStatus;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
 use super::sparkline::Sparkline;
-use crate::event::{BrokerStatus, FeedHealth, FeedState};
-use crate::start_position::StartFrom;
+use crate::wire::event::{BrokerStatus, FeedHealth, FeedState};
+use crate::wire::start_position::StartFrom;
 
 const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
 
@@ -27,7 +27,17 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
     });
     // Effects run only in the browser: the server renders the empty feed, the WASM connects,
     // and connects again whenever the topic or the start position changes, or a topic is
-    // created.
+    // created. The socket belongs to this feed: unmounting it closes the socket.
+    #[cfg(feature = "hydrate")]
+    let socket = {
+        let socket = StoredValue::new_local(None::<super::feed_socket::FeedSocket>);
+        on_cleanup(move || {
+            if let Some(Some(open)) = socket.try_with_value(|socket| socket.clone()) {
+                open.close();
+            }
+        });
+        socket
+    };
     Effect::new(move |previous: Option<(u32, bool)>| {
         let target_topic = topic.get();
         let from = start.get();
@@ -37,18 +47,12 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
         #[cfg(feature = "hydrate")]
         {
             use super::feed_socket::{FeedSocket, Target};
-            thread_local! {
-                static SOCKET: std::cell::RefCell<Option<FeedSocket>> = const { std::cell::RefCell::new(None) };
-            }
             let target = Target { topic: target_topic, from };
-            SOCKET.with(|cell| {
-                let mut cell = cell.borrow_mut();
-                match (cell.as_ref(), refused.clone()) {
-                    (Some(existing), Some(reason)) => existing.refuse(reason),
-                    (None, Some(reason)) => feed.refuse(reason),
-                    (Some(existing), None) => existing.retarget(target, again),
-                    (None, None) => *cell = Some(FeedSocket::connect(feed, target)),
-                }
+            socket.update_value(|socket| match (socket.as_ref(), refused.clone()) {
+                (Some(existing), Some(reason)) => existing.refuse(reason),
+                (None, Some(reason)) => feed.refuse(reason),
+                (Some(existing), None) => existing.retarget(target, again),
+                (None, None) => *socket = Some(FeedSocket::connect(feed, target)),
             });
         }
         #[cfg(not(feature = "hydrate"))]

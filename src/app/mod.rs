@@ -26,8 +26,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
-use crate::topic_name::TopicName;
-use crate::topics::list_topics;
+use crate::api::list_topics;
+use crate::wire::topic_name::TopicName;
 use live_feed::LiveFeed;
 use page_state::PageState;
 use producer_box::ProducerBox;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::feed_state::FeedState;
 use super::producer_draft::ProducerDraft;
-use crate::topics::{Catalogue, TopicsError};
+use crate::wire::topics::{Catalogue, TopicsError};
 
 #[derive(Clone, Copy)]
 pub struct PageState {

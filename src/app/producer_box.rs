@@ -11,9 +11,9 @@ use leptos_router::hooks::use_query_map;
 use super::page_state::PageState;
 use super::platform;
 use super::producer_draft::ProducerDraft;
-use crate::produce::redirect_query as query;
-use crate::produce::{ProduceError, ProduceMessage};
-use crate::topics::CreateTopic;
+use crate::api::{CreateTopic, ProduceMessage};
+use crate::wire::produce::ProduceError;
+use crate::wire::produce::redirect_query as query;
 
 /// What the last submit came to, shown under the box.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,7 +41,7 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
         if let (Some(topic), Some(partition), Some(offset)) = delivered {
             let (partition, offset) = (partition.parse().ok()?, offset.parse().ok()?);
             let count = q.get(query::COUNT).and_then(|c| c.parse().ok()).unwrap_or(1);
-            let at = crate::event::at_offset(offset);
+            let at = crate::wire::event::at_offset(offset);
             let text = if count == 1 {
                 format!("Delivered to {topic} [partition {partition}] {at}")
             } else {

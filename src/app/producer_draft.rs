@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::event::{FeedRecord, Payload};
+use crate::wire::event::{FeedRecord, Payload};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeaderRow {

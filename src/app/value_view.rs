@@ -3,7 +3,7 @@
 //!
 //! Pure functions, so they are tested without a browser.
 
-use crate::event::Payload;
+use crate::wire::event::Payload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {

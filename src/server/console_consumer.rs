@@ -10,11 +10,13 @@ use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::Message;
 
-use super::kafka::context::KafkaContext;
-use super::kafka::error::ClientError;
-use super::settings::{self, ProcessEnv, SettingsError};
-use super::{logging, shutdown};
-use crate::event::Payload;
+use crate::server::config::settings;
+use crate::server::config::source::{ProcessEnv, SettingsError};
+use crate::server::kafka::context::KafkaContext;
+use crate::server::kafka::error::ClientError;
+use crate::server::runtime::logging;
+use crate::server::runtime::shutdown;
+use crate::wire::event::Payload;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {

@@ -1,31 +1,16 @@
-//! Everything that runs only on the server: settings, Kafka clients, the hub, the socket route.
+//! Everything that runs only on the server, by the step of a record's path:
+//! `config` (settings, loaded once) → `http` (the gate every request passes) → `produce` (a
+//! Submit, parsed, admitted and sent) → `kafka` (the clients) → `feed` (one consumer's records
+//! fanned out to every socket); `topics` answers the page's topic list, `runtime` starts and
+//! stops it all. `console_consumer` is the walkthrough's console app, and `outside_producer`
+//! the `kafka-live-produce` tool.
 
-pub mod basic_auth;
-pub mod client_properties;
+pub mod config;
 pub mod console_consumer;
-pub mod durability;
-pub mod embedded_broker;
-pub mod feed_supervisor;
-pub mod form_fallback;
-pub mod health;
-pub mod host_check;
-pub mod http_server;
-pub mod http_status;
-pub mod hub;
+pub mod feed;
+pub mod http;
 pub mod kafka;
-pub mod logging;
-pub mod open_sockets;
-pub mod origin;
 pub mod outside_producer;
-pub mod produce_gate;
-pub mod produce_request;
-pub mod produce_service;
-pub mod rate_limit;
-pub mod security_headers;
-pub mod settings;
-pub mod shutdown;
-pub mod socket_task;
-pub mod startup;
-pub mod topics_service;
-pub mod web_settings;
-pub mod ws;
+pub mod produce;
+pub mod runtime;
+pub mod topics;

@@ -3,9 +3,10 @@
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
-use super::kafka::context::KafkaContext;
-use super::kafka::error::ClientError;
-use super::settings::{self, ProcessEnv, SettingsError};
+use crate::server::config::settings;
+use crate::server::config::source::{ProcessEnv, SettingsError};
+use crate::server::kafka::context::KafkaContext;
+use crate::server::kafka::error::ClientError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
@@ -121,7 +122,7 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     }
     let headers = (!headers.is_empty()).then(|| raw_headers(&headers));
 
-    super::logging::init();
+    crate::server::runtime::logging::init();
     let kafka = settings::load_kafka(&settings::settings_path(&ProcessEnv), &ProcessEnv)?;
     let producer: FutureProducer<KafkaContext> = kafka
         .client_config()

@@ -16,8 +16,8 @@ use rdkafka::types::RDKafkaErrorCode;
 
 use super::context::KafkaContext;
 use super::error::ClientError;
-use crate::server::durability;
-use crate::server::settings::KafkaSettings;
+use crate::server::config::settings::KafkaSettings;
+use crate::server::kafka::durability;
 
 const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 /// How old a topic list may be: fresh enough to notice a new partition within seconds, and one

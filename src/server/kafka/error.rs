@@ -8,7 +8,7 @@ use std::fmt;
 
 use rdkafka::error::KafkaError;
 
-use crate::server::client_properties::is_safe_key;
+use crate::server::config::client_properties::is_safe_key;
 
 #[derive(Debug)]
 pub struct ClientError(pub KafkaError);

@@ -1,13 +1,12 @@
-//! rdkafka clients: the shared producer, the live feed consumer, catch-up reads for a
-//! reconnecting page, a page's own reader, the cluster's topics, the probe.
+//! The Kafka clients and what they share: the producer, how every reader is configured, the
+//! cluster's topics (`catalogue`), a record read off the wire, out-of-range repair, errors, and
+//! the client context that keeps librdkafka's last word.
 
-pub mod broker_probe;
 pub mod catalogue;
-pub mod catch_up;
 pub mod context;
+pub mod durability;
 pub mod error;
-pub mod feed;
 pub mod out_of_range;
-pub mod page_reader;
 pub mod producer;
+pub mod reader;
 pub mod record;

@@ -13,34 +13,69 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 
 use super::context::KafkaContext;
 use super::error::ClientError;
-use crate::event::{BrokerStatus, Placed, Receipt};
-use crate::produce::ProduceError;
-use crate::server::produce_request::{Limits, ProduceRequest};
-use crate::server::settings::KafkaSettings;
+use crate::server::config::settings::KafkaSettings;
+use crate::wire::event::{BrokerStatus, Placed, Receipt};
 
-/// Headers one record may carry from the page.
-const MAX_HEADERS: usize = 64;
 /// The partitioner Java clients (and Confluent's) use: a key typed here lands on the partition
 /// the user's own services would choose for it. librdkafka's default, `consistent_random`,
 /// hashes keys with CRC32 and puts 9 of 10 keys elsewhere on a 6-partition topic. Keyless
 /// records go to a random partition, as with `consistent_random`.
 pub const PARTITIONER: &str = "murmur2_random";
-/// Records one Submit may send ("one record per line" times "repeat").
-const MAX_RECORDS_PER_SUBMIT: usize = 10_000;
-
 pub type SharedProducer = Arc<Producer>;
+
+/// Records to send in one go, all with the same key, headers and partition: `values`, in order,
+/// `repeat` times over. Borrowed, so a repeat sends the same bytes again instead of copying them.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// `None`: the configured topic.
+    pub topic: Option<&'a str>,
+    pub key: Option<&'a str>,
+    /// `None`: the partitioner chooses.
+    pub partition: Option<i32>,
+    pub headers: &'a [(String, String)],
+    pub values: &'a [&'a str],
+    pub repeat: usize,
+}
+
+impl<'a> Batch<'a> {
+    fn len(&self) -> usize {
+        self.values.len() * self.repeat
+    }
+
+    fn value_at(&self, index: usize) -> &'a str {
+        self.values[index % self.values.len()]
+    }
+}
+
+/// Why Kafka did not take (all of) a batch, in Kafka's terms; the produce step words it for
+/// the page.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SendError {
+    /// librdkafka gave up waiting, which is not to say the broker did not write it.
+    #[error("not confirmed within {timeout_ms} ms ({reason})")]
+    TimedOut { timeout_ms: u64, reason: String },
+    #[error("refused as too large: {0}")]
+    TooLarge(String),
+    #[error("not authorised: {0}")]
+    NotAuthorised(String),
+    #[error("topic {topic} does not exist")]
+    UnknownTopic { topic: String },
+    #[error("refused: {0}")]
+    Refused(String),
+    /// Some records were confirmed; `first` is why the first of the others was not.
+    #[error("{delivered} of {total} confirmed ({first})")]
+    PartlyDelivered { delivered: usize, total: usize, first: Box<SendError> },
+}
 
 pub struct Producer {
     inner: FutureProducer<KafkaContext>,
     context: KafkaContext,
     topic: String,
     timeout: Duration,
-    max_message_bytes: usize,
-    max_submit_bytes: u64,
 }
 
 impl Producer {
-    pub fn new(settings: &KafkaSettings, max_submit_bytes: u64) -> Result<Self, ClientError> {
+    pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
         let timeout_ms = settings.produce_timeout.as_millis().to_string();
         let context = KafkaContext::default();
         let inner = settings
@@ -56,42 +91,26 @@ impl Producer {
             // Let the record's bytes through up to our own limit; the broker still has its own.
             .set("message.max.bytes", (settings.max_message_bytes + 64 * 1024).to_string())
             .create_with_context(context.clone())?;
-        Ok(Self {
-            inner,
-            context,
-            topic: settings.topic.clone(),
-            timeout: settings.produce_timeout,
-            max_message_bytes: settings.max_message_bytes,
-            max_submit_bytes,
-        })
+        Ok(Self { inner, context, topic: settings.topic.clone(), timeout: settings.produce_timeout })
     }
 
     pub fn topic(&self) -> &str {
         &self.topic
     }
 
-    pub fn limits(&self) -> Limits {
-        Limits {
-            max_message_bytes: self.max_message_bytes,
-            max_headers: MAX_HEADERS,
-            max_records: MAX_RECORDS_PER_SUBMIT,
-            max_submit_bytes: self.max_submit_bytes,
-        }
-    }
-
-    /// Produces the request's records in order and waits, at most the produce timeout, for
+    /// Produces the batch's records in order and waits, at most the produce timeout, for
     /// Kafka's ack of every one.
-    pub async fn produce(&self, request: &ProduceRequest<'_>) -> Result<Receipt, ProduceError> {
-        let topic = request.topic.as_ref().map_or(self.topic.as_str(), |topic| topic.as_str()).to_owned();
-        let headers = (!request.headers.is_empty()).then(|| {
-            request
+    pub async fn produce(&self, batch: Batch<'_>) -> Result<Receipt, SendError> {
+        let topic = batch.topic.unwrap_or(self.topic.as_str()).to_owned();
+        let headers = (!batch.headers.is_empty()).then(|| {
+            batch
                 .headers
                 .iter()
-                .fold(OwnedHeaders::new_with_capacity(request.headers.len()), |headers, (name, value)| {
+                .fold(OwnedHeaders::new_with_capacity(batch.headers.len()), |headers, (name, value)| {
                     headers.insert(Header { key: name, value: Some(value.as_str()) })
                 })
         });
-        let total = request.record_count();
+        let total = batch.len();
         // Queued in order, one after another: with idempotence, Kafka keeps that order within
         // each partition. librdkafka copies each payload as it queues it, so a repeat costs
         // its bytes once more there, and the budget has bounded them all.
@@ -101,9 +120,9 @@ impl Producer {
         // By index: an iterator of borrowed values held across the await below would make this
         // future's `Send` bound undecidable for the compiler.
         'records: for index in 0..total {
-            let value = request.value_at(index);
+            let value = batch.value_at(index);
             loop {
-                match self.inner.send_result(record_for(&topic, request, headers.as_ref(), value)) {
+                match self.inner.send_result(record_for(&topic, &batch, headers.as_ref(), value)) {
                     Ok(delivery) => deliveries.push(delivery),
                     // A partition added since librdkafka last asked (the page checked that it
                     // exists): its metadata is fetched once, and the record sent again.
@@ -137,7 +156,7 @@ impl Producer {
                     Ok(Err((error, _message))) => failed = failed.take().or(Some(self.describe(error))),
                     Err(_canceled) => {
                         failed =
-                            failed.take().or(Some(ProduceError::Refused("the producer was shut down".into())))
+                            failed.take().or(Some(SendError::Refused("the producer was shut down".into())))
                     }
                 }
             }
@@ -149,24 +168,22 @@ impl Producer {
         match failed.or(refused) {
             None => Ok(Receipt { topic, records: placed }),
             Some(error) if placed.is_empty() => Err(error),
-            Some(error) => Err(ProduceError::PartlyDelivered {
-                delivered: placed.len(),
-                total,
-                reason: error.to_string(),
-            }),
+            Some(error) => {
+                Err(SendError::PartlyDelivered { delivered: placed.len(), total, first: Box::new(error) })
+            }
         }
     }
 
-    fn timed_out(&self, error: Option<&KafkaError>) -> ProduceError {
+    fn timed_out(&self, error: Option<&KafkaError>) -> SendError {
         // A timeout says little; the client's own last error says why (unreachable, auth).
         let reason = self.why().or_else(|| error.map(ToString::to_string));
-        ProduceError::TimedOut {
+        SendError::TimedOut {
             timeout_ms: self.timeout.as_millis() as u64,
             reason: reason.unwrap_or_else(|| "no answer from the producer".into()),
         }
     }
 
-    fn describe(&self, error: KafkaError) -> ProduceError {
+    fn describe(&self, error: KafkaError) -> SendError {
         tracing::warn!(topic = %self.topic, error = %ClientError(error.clone()), "produce failed");
         let text = ClientError(error.clone()).to_string();
         match error.rdkafka_error_code() {
@@ -174,17 +191,17 @@ impl Producer {
                 self.timed_out(Some(&error))
             }
             Some(RDKafkaErrorCode::MessageSizeTooLarge | RDKafkaErrorCode::InvalidMessageSize) => {
-                ProduceError::RefusedTooLarge(text)
+                SendError::TooLarge(text)
             }
             Some(
                 RDKafkaErrorCode::TopicAuthorizationFailed
                 | RDKafkaErrorCode::ClusterAuthorizationFailed
                 | RDKafkaErrorCode::TransactionalIdAuthorizationFailed,
-            ) => ProduceError::NotAuthorised(text),
+            ) => SendError::NotAuthorised(text),
             Some(RDKafkaErrorCode::UnknownTopicOrPartition | RDKafkaErrorCode::UnknownTopic) => {
-                ProduceError::UnknownTopic { topic: self.topic.clone() }
+                SendError::UnknownTopic { topic: self.topic.clone() }
             }
-            _ => ProduceError::Refused(text),
+            _ => SendError::Refused(text),
         }
     }
 
@@ -221,15 +238,15 @@ impl Producer {
 
 fn record_for<'r>(
     topic: &'r str,
-    request: &'r ProduceRequest<'_>,
+    batch: &Batch<'r>,
     headers: Option<&OwnedHeaders>,
     value: &'r str,
 ) -> FutureRecord<'r, str, str> {
     let mut record = FutureRecord::to(topic).payload(value);
-    if let Some(key) = &request.key {
-        record = record.key(key.as_str());
+    if let Some(key) = batch.key {
+        record = record.key(key);
     }
-    if let Some(partition) = request.partition {
+    if let Some(partition) = batch.partition {
         record = record.partition(partition);
     }
     if let Some(headers) = headers {

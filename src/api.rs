@@ -1,0 +1,47 @@
+//! The page's server functions: each body runs on the server only and is one call into
+//! `server`; the browser gets a generated client that POSTs to `/api/<endpoint>`, and the plain
+//! HTML form posts the same fields before the WASM has loaded (`headers[0][name]` for header
+//! rows). Nothing in `server` imports this module: it is the one place the page reaches in.
+
+use leptos::prelude::*;
+
+use crate::wire::event::Receipt;
+use crate::wire::produce::{HeaderField, ProduceError};
+use crate::wire::topics::{Catalogue, TopicInfo, TopicsError};
+
+/// Produces the form's records and returns where Kafka stored each, in the order sent.
+///
+/// `text` is one record, or with `lines` set one record per non-blank line; `repeat` sends it
+/// all that many times. An empty `key` is no key; `topic` defaults to the configured one and
+/// `partition` to the partitioner's choice.
+#[server(endpoint = "produce")]
+pub async fn produce_message(
+    text: String,
+    #[server(default)] topic: Option<String>,
+    #[server(default)] key: Option<String>,
+    #[server(default)] headers: Vec<HeaderField>,
+    #[server(default)] partition: Option<String>,
+    #[server(default)] lines: Option<String>,
+    #[server(default)] repeat: Option<String>,
+) -> Result<Receipt, ProduceError> {
+    use crate::server::produce::request::Fields;
+    let chosen_topic = topic.clone();
+    let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat };
+    let outcome = crate::server::produce::service::submit(fields).await;
+    crate::server::http::status::apply_produce_outcome(&outcome);
+    crate::server::produce::form_fallback::redirect_plain_form_post(&text, chosen_topic.as_deref(), &outcome);
+    outcome
+}
+
+#[server(endpoint = "topics")]
+pub async fn list_topics() -> Result<Catalogue, TopicsError> {
+    Ok(crate::server::topics::for_page().await)
+}
+
+/// Creates `name` with the configured partition count and replication factor.
+#[server(endpoint = "create_topic")]
+pub async fn create_topic(name: String) -> Result<TopicInfo, TopicsError> {
+    let outcome = crate::server::topics::create(&name).await;
+    crate::server::http::status::apply_topics_outcome(&outcome);
+    outcome
+}

@@ -1,0 +1,376 @@
+//! Typed settings: `Leptos.toml`, then the environment, then an optional Confluent Cloud
+//! `client.properties` file handed to librdkafka as it is.
+//!
+//! Loading is split from reading the process environment so that the rules can be tested
+//! with any environment at all, and so that a wrong setting is reported with the exact key
+//! that holds it before anything starts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rdkafka::ClientConfig;
+use serde::Deserialize;
+
+use super::client_properties::ClientProperties;
+use super::source::{Environment, SettingsError, int_setting, location, optional_int_setting, text_setting};
+
+/// Where librdkafka finds the embedded broker when nothing else is configured.
+pub const EMBEDDED_BOOTSTRAP: &str = "127.0.0.1:9092";
+
+/// Keys Leptos itself reads from `[package.metadata.leptos]`; anything else there is a typo.
+const LEPTOS_KEYS: &[&str] = &[
+    "output-name",
+    "site-root",
+    "site-pkg-dir",
+    "site-addr",
+    "reload-port",
+    "reload-external-port",
+    "reload-ws-protocol",
+    "env",
+    "not-found-path",
+    "hash-file",
+    "hash-files",
+];
+
+/// The `[kafka]` table of `Leptos.toml`, exactly as written. Unknown keys are refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct KafkaTable {
+    bootstrap_servers: Option<String>,
+    topic: Option<String>,
+    partitions: Option<i64>,
+    replication_factor: Option<i64>,
+    backlog: Option<i64>,
+    produce_timeout_ms: Option<i64>,
+    consumer_group: Option<String>,
+    client_properties: Option<PathBuf>,
+    fetch_wait_max_ms: Option<i64>,
+    max_message_bytes: Option<i64>,
+    forward_max_bytes: Option<i64>,
+    socket_queue: Option<i64>,
+    socket_queue_bytes: Option<i64>,
+}
+
+/// The `[embedded-broker]` table: the local broker started when no cluster is configured.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct EmbeddedTable {
+    data_dir: Option<PathBuf>,
+    command: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct FileSettings {
+    #[serde(default)]
+    package: Option<PackageTable>,
+    #[serde(default)]
+    kafka: KafkaTable,
+    #[serde(default)]
+    embedded_broker: EmbeddedTable,
+    #[serde(default)]
+    access: crate::server::config::web::AccessTable,
+    #[serde(default)]
+    limits: crate::server::config::web::LimitsTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PackageTable {
+    metadata: Option<MetadataTable>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetadataTable {
+    leptos: Option<BTreeMap<String, toml::Value>>,
+}
+
+/// Where the cluster is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cluster {
+    /// Nothing configured: kafka-live starts its own broker on loopback.
+    Embedded(EmbeddedBroker),
+    /// A cluster somebody else runs.
+    External { bootstrap_servers: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedBroker {
+    /// The broker's sqlite file lives here, so a restart keeps the messages.
+    pub data_dir: PathBuf,
+    /// The `nisshi` executable.
+    pub command: String,
+}
+
+/// Everything kafka-live needs to talk to Kafka. `Debug` never shows a secret.
+#[derive(Debug, Clone)]
+pub struct KafkaSettings {
+    pub cluster: Cluster,
+    pub topic: String,
+    pub partitions: i32,
+    /// `None` leaves it to the broker's default (`-1` in CreateTopics).
+    pub replication_factor: Option<i32>,
+    pub backlog: usize,
+    pub produce_timeout: Duration,
+    pub consumer_group: String,
+    pub fetch_wait_max_ms: u32,
+    pub max_message_bytes: usize,
+    /// The most of a record's key, value or any header value the feed forwards to a page;
+    /// more is cut, and the page marks the record as cut.
+    pub forward_max_bytes: usize,
+    /// How many frames one WebSocket may have queued before it is told it missed some.
+    pub socket_queue: usize,
+    /// And how many bytes of frames the server holds for slow sockets at most (and, apart,
+    /// for the backlog).
+    pub socket_queue_bytes: usize,
+    /// librdkafka properties from `client.properties`, passed on untouched.
+    pub properties: ClientProperties,
+}
+
+impl KafkaSettings {
+    pub fn bootstrap_servers(&self) -> &str {
+        match &self.cluster {
+            Cluster::Embedded(_) => EMBEDDED_BOOTSTRAP,
+            Cluster::External { bootstrap_servers } => bootstrap_servers,
+        }
+    }
+
+    /// The librdkafka configuration every client of this app starts from: the properties file
+    /// as it is, then the bootstrap servers the settings resolved.
+    pub fn client_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        for (key, value) in self.properties.iter() {
+            config.set(key, value);
+        }
+        config.set("bootstrap.servers", self.bootstrap_servers());
+        // librdkafka's own logs go through `log`-style callbacks; keep them out of stderr
+        // noise but never lose errors.
+        config.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
+        config
+    }
+}
+
+/// Reads `Leptos.toml` (or `KAFKA_LIVE_CONFIG`) from disk and applies the environment.
+pub fn load_kafka(path: &Path, env: &impl Environment) -> Result<KafkaSettings, SettingsError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
+    let base_dir = path.parent().unwrap_or_else(|| Path::new("."));
+    kafka_from_toml(&text, path, base_dir, env)
+}
+
+/// The settings file's path: `KAFKA_LIVE_CONFIG`, or `Leptos.toml` in the working directory.
+pub fn settings_path(env: &impl Environment) -> PathBuf {
+    env.var("KAFKA_LIVE_CONFIG").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("Leptos.toml"))
+}
+
+/// Leptos' own options, read the way Leptos reads them (so `LEPTOS_SITE_ADDR` and the other
+/// `LEPTOS_*` variables override the file).
+pub fn load_leptos(path: &Path) -> Result<leptos::config::LeptosOptions, SettingsError> {
+    let path_str = path.to_str().ok_or_else(|| SettingsError::Leptos {
+        path: path.to_owned(),
+        message: "the path is not valid UTF-8".into(),
+    })?;
+    leptos::config::get_configuration(Some(path_str))
+        .map(|conf| conf.leptos_options)
+        .map_err(|error| SettingsError::Leptos { path: path.to_owned(), message: error.to_string() })
+}
+
+/// The whole file, parsed; errors name the file and the line.
+fn parse_file(text: &str, path: &Path) -> Result<FileSettings, SettingsError> {
+    toml::from_str(text).map_err(|error| SettingsError::Invalid {
+        path: path.to_owned(),
+        message: error.message().to_owned() + &location(text, error.span()),
+    })
+}
+
+/// The `[access]` and `[limits]` tables of the same file, overridden by the environment.
+pub fn web_from_toml(
+    text: &str,
+    path: &Path,
+    env: &impl Environment,
+) -> Result<crate::server::config::web::WebSettings, SettingsError> {
+    let file = parse_file(text, path)?;
+    crate::server::config::web::resolve(file.access, file.limits, env)
+}
+
+pub fn load_web(
+    path: &Path,
+    env: &impl Environment,
+) -> Result<crate::server::config::web::WebSettings, SettingsError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
+    web_from_toml(&text, path, env)
+}
+
+/// The rules, on text and an environment: file values, overridden by the environment.
+pub fn kafka_from_toml(
+    text: &str,
+    path: &Path,
+    base_dir: &Path,
+    env: &impl Environment,
+) -> Result<KafkaSettings, SettingsError> {
+    let file = parse_file(text, path)?;
+    if let Some(leptos) = file.package.and_then(|p| p.metadata).and_then(|m| m.leptos)
+        && let Some(unknown) = leptos.keys().find(|key| !LEPTOS_KEYS.contains(&key.as_str()))
+    {
+        return Err(SettingsError::Invalid {
+            path: path.to_owned(),
+            message: format!(
+                "unknown key `package.metadata.leptos.{unknown}`, expected one of {}",
+                LEPTOS_KEYS.join(", ")
+            ),
+        });
+    }
+    let kafka = file.kafka;
+
+    let properties_source = match env.var("KAFKA_CLIENT_PROPERTIES") {
+        Some(value) if !value.trim().is_empty() => {
+            Some(("KAFKA_CLIENT_PROPERTIES".to_owned(), PathBuf::from(value)))
+        }
+        _ => kafka.client_properties.map(|file| ("kafka.client-properties".to_owned(), base_dir.join(file))),
+    };
+    let properties = match &properties_source {
+        Some((key, file)) => ClientProperties::read(file).map_err(|source| {
+            SettingsError::ClientProperties { key: key.clone(), path: file.clone(), source }
+        })?,
+        None => ClientProperties::default(),
+    };
+
+    let cluster =
+        resolve_cluster(&kafka.bootstrap_servers, &properties, env, &file.embedded_broker, base_dir)?;
+
+    let topic = text_setting(env, "KAFKA_TOPIC", "kafka.topic", kafka.topic, "order")?;
+    validate_topic(&topic)?;
+
+    Ok(KafkaSettings {
+        cluster,
+        topic,
+        partitions: int_setting(env, "KAFKA_PARTITIONS", "kafka.partitions", kafka.partitions, 3, 1, 10_000)?
+            as i32,
+        replication_factor: optional_int_setting(
+            env,
+            "KAFKA_REPLICATION_FACTOR",
+            "kafka.replication-factor",
+            kafka.replication_factor,
+            1,
+            32,
+        )?
+        .map(|n| n as i32),
+        backlog: int_setting(env, "KAFKA_BACKLOG", "kafka.backlog", kafka.backlog, 100, 0, 100_000)? as usize,
+        produce_timeout: Duration::from_millis(int_setting(
+            env,
+            "KAFKA_PRODUCE_TIMEOUT_MS",
+            "kafka.produce-timeout-ms",
+            kafka.produce_timeout_ms,
+            10_000,
+            1,
+            600_000,
+        )? as u64),
+        consumer_group: text_setting(
+            env,
+            "KAFKA_CONSUMER_GROUP",
+            "kafka.consumer-group",
+            kafka.consumer_group,
+            "kitchen-group-1",
+        )?,
+        fetch_wait_max_ms: int_setting(
+            env,
+            "KAFKA_FETCH_WAIT_MAX_MS",
+            "kafka.fetch-wait-max-ms",
+            kafka.fetch_wait_max_ms,
+            5,
+            0,
+            60_000,
+        )? as u32,
+        max_message_bytes: int_setting(
+            env,
+            "KAFKA_MAX_MESSAGE_BYTES",
+            "kafka.max-message-bytes",
+            kafka.max_message_bytes,
+            1024 * 1024,
+            1,
+            100 * 1024 * 1024,
+        )? as usize,
+        forward_max_bytes: int_setting(
+            env,
+            "KAFKA_FORWARD_MAX_BYTES",
+            "kafka.forward-max-bytes",
+            kafka.forward_max_bytes,
+            1024 * 1024,
+            1,
+            100 * 1024 * 1024,
+        )? as usize,
+        socket_queue: int_setting(
+            env,
+            "KAFKA_SOCKET_QUEUE",
+            "kafka.socket-queue",
+            kafka.socket_queue,
+            4096,
+            16,
+            1_000_000,
+        )? as usize,
+        socket_queue_bytes: int_setting(
+            env,
+            "KAFKA_SOCKET_QUEUE_BYTES",
+            "kafka.socket-queue-bytes",
+            kafka.socket_queue_bytes,
+            32 * 1024 * 1024,
+            1024 * 1024,
+            16 * 1024 * 1024 * 1024,
+        )? as usize,
+        properties,
+    })
+}
+
+fn resolve_cluster(
+    file_bootstrap: &Option<String>,
+    properties: &ClientProperties,
+    env: &impl Environment,
+    embedded: &EmbeddedTable,
+    base_dir: &Path,
+) -> Result<Cluster, SettingsError> {
+    let non_empty =
+        |value: &Option<String>| value.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+    if let Some(servers) = non_empty(&env.var("KAFKA_BOOTSTRAP_SERVERS")) {
+        return Ok(Cluster::External { bootstrap_servers: servers });
+    }
+    let from_file = non_empty(file_bootstrap);
+    let from_properties = non_empty(&properties.get("bootstrap.servers").map(str::to_owned));
+    match (from_file, from_properties) {
+        (Some(_), Some(_)) => Err(SettingsError::BadValue {
+            key: "kafka.bootstrap-servers".into(),
+            message: "the client properties file sets `bootstrap.servers` too; keep one of them \
+                      (or set KAFKA_BOOTSTRAP_SERVERS, which overrides both)"
+                .into(),
+        }),
+        (Some(servers), None) | (None, Some(servers)) => Ok(Cluster::External { bootstrap_servers: servers }),
+        (None, None) => {
+            let data_dir = env
+                .var("KAFKA_LIVE_BROKER_DATA_DIR")
+                .map(PathBuf::from)
+                .or_else(|| embedded.data_dir.as_ref().map(|dir| base_dir.join(dir)))
+                .unwrap_or_else(|| base_dir.join(".kafka-live/broker"));
+            let command = env
+                .var("KAFKA_LIVE_NISSHI")
+                .or_else(|| embedded.command.clone())
+                .unwrap_or_else(|| "nisshi".to_owned());
+            Ok(Cluster::Embedded(EmbeddedBroker { data_dir, command }))
+        }
+    }
+}
+
+/// Kafka's own rule for topic names, checked here so the error names the setting.
+fn validate_topic(topic: &str) -> Result<(), SettingsError> {
+    let valid_chars = topic.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if topic.len() > 249 || !valid_chars || topic == "." || topic == ".." {
+        return Err(SettingsError::BadValue {
+            key: "kafka.topic".into(),
+            message: format!(
+                "`{topic}` is not a valid Kafka topic name (ASCII letters, digits, `.`, `_`, `-`; at most 249)"
+            ),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,325 @@
+//! Who may use the page and how much: the `[access]` and `[limits]` tables of `Leptos.toml`,
+//! each key overridable from the environment. Off and generous for the local default.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::server::config::source::{Environment, SettingsError, int_setting};
+use crate::server::http::origin::Origin;
+use crate::wire::topic_access::{TopicAccess, TopicPattern};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AccessTable {
+    basic_auth: Option<String>,
+    read_only: Option<bool>,
+    allowed_hosts: Option<Vec<String>>,
+    allowed_origins: Option<Vec<String>>,
+    topics_allow: Option<Vec<String>>,
+    topics_deny: Option<Vec<String>>,
+    internal_topics: Option<bool>,
+    create_topics: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LimitsTable {
+    max_sockets: Option<i64>,
+    sockets_per_address: Option<i64>,
+    produce_per_second: Option<i64>,
+    produce_burst: Option<i64>,
+    produce_bytes_per_second: Option<i64>,
+    submit_bytes: Option<i64>,
+    topic_creates_per_minute: Option<i64>,
+    page_readers: Option<i64>,
+    catch_ups: Option<i64>,
+    display_bytes: Option<i64>,
+    ping_interval_seconds: Option<i64>,
+    header_read_timeout_seconds: Option<i64>,
+    shutdown_deadline_seconds: Option<i64>,
+}
+
+/// One user name and password for the whole app; `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BasicAuth {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicAuth").field("user", &self.user).field("password", &"<redacted>").finish()
+    }
+}
+
+/// A steady rate with room for a burst, per client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProduceRate {
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// `Some`: the page, the feed and producing all need these credentials.
+    pub basic_auth: Option<BasicAuth>,
+    /// The feed stays open; producing is refused.
+    pub read_only: bool,
+    /// `Host` names served; `None`: the bound address's own (see `host_check`).
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Origins besides the app's own that may produce and open sockets (a reverse proxy's).
+    pub allowed_origins: Vec<Origin>,
+    /// Which topics the page may read and write.
+    pub topics: TopicAccess,
+    /// Whether the page may create a topic.
+    pub create_topics: bool,
+    /// Topics one client address may create a minute; 0: no limit.
+    pub topic_creates_per_minute: u32,
+    /// WebSockets open at once; one more is answered 503.
+    pub max_sockets: usize,
+    /// WebSockets open at once from one client address; one more is answered 429.
+    pub sockets_per_address: usize,
+    /// `None`: no limit.
+    pub produce_rate: Option<ProduceRate>,
+    /// Bytes one client address may produce a second; 0: no limit.
+    pub produce_bytes_per_second: u64,
+    /// Bytes one Submit may produce, repeats included.
+    pub submit_max_bytes: u64,
+    /// Pages reading from a start position of their own (each is one Kafka consumer) at once.
+    pub page_readers: usize,
+    /// Reconnecting pages read from Kafka at once; another is asked to come back.
+    pub catch_ups: usize,
+    /// Values longer than this show truncated in the page, with "Show all".
+    pub display_limit_bytes: usize,
+    /// A socket that answers none of two pings in a row is closed.
+    pub ping_interval: Duration,
+    /// A client that has not sent a request's headers within this is disconnected (slowloris).
+    pub header_read_timeout: Duration,
+    /// After SIGTERM, the most the server waits for requests and sockets before it exits.
+    pub shutdown_deadline: Duration,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self {
+            basic_auth: None,
+            read_only: false,
+            allowed_hosts: None,
+            allowed_origins: Vec::new(),
+            topics: TopicAccess::default(),
+            create_topics: true,
+            topic_creates_per_minute: 10,
+            max_sockets: 10_000,
+            sockets_per_address: 1_000,
+            produce_rate: Some(ProduceRate { per_second: 50, burst: 100 }),
+            produce_bytes_per_second: 16 * 1024 * 1024,
+            submit_max_bytes: 16 * 1024 * 1024,
+            page_readers: 100,
+            catch_ups: 16,
+            display_limit_bytes: 16 * 1024,
+            ping_interval: Duration::from_secs(20),
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_deadline: Duration::from_secs(20),
+        }
+    }
+}
+
+pub fn resolve(
+    access: AccessTable,
+    limits: LimitsTable,
+    env: &impl Environment,
+) -> Result<WebSettings, SettingsError> {
+    let defaults = WebSettings::default();
+    let basic_auth = match env.var("KAFKA_LIVE_BASIC_AUTH") {
+        Some(value) if value.is_empty() => None,
+        Some(value) => Some(parse_basic_auth("KAFKA_LIVE_BASIC_AUTH", &value)?),
+        None => access.basic_auth.map(|value| parse_basic_auth("access.basic-auth", &value)).transpose()?,
+    };
+    let flag = |env_key: &str, file: Option<bool>, default: bool| match env.var(env_key) {
+        Some(value) => parse_bool(env_key, &value),
+        None => Ok(file.unwrap_or(default)),
+    };
+    let read_only = flag("KAFKA_LIVE_READ_ONLY", access.read_only, defaults.read_only)?;
+    let create_topics = flag("KAFKA_LIVE_CREATE_TOPICS", access.create_topics, defaults.create_topics)?;
+    let internal = flag("KAFKA_LIVE_INTERNAL_TOPICS", access.internal_topics, defaults.topics.internal)?;
+    let allowed_hosts = list_setting(env, "KAFKA_LIVE_ALLOWED_HOSTS", access.allowed_hosts);
+    let allowed_origins = list_setting(env, "KAFKA_LIVE_ALLOWED_ORIGINS", access.allowed_origins)
+        .unwrap_or_default()
+        .iter()
+        .map(|origin| {
+            Origin::parse(origin)
+                .map_err(|message| SettingsError::BadValue { key: "access.allowed-origins".into(), message })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let patterns =
+        |list: Option<Vec<String>>| list.map(|list| list.iter().map(|p| TopicPattern::new(p)).collect());
+    let topics = TopicAccess {
+        allow: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_ALLOW", access.topics_allow))
+            .unwrap_or(defaults.topics.allow),
+        deny: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_DENY", access.topics_deny)).unwrap_or_default(),
+        internal,
+    };
+    let number = |env_key: &str, file_key: &str, file: Option<i64>, default: u64, min: i64, max: i64| {
+        int_setting(env, env_key, file_key, file, default as i64, min, max).map(|n| n as u64)
+    };
+    let max_sockets = number(
+        "KAFKA_LIVE_MAX_SOCKETS",
+        "limits.max-sockets",
+        limits.max_sockets,
+        defaults.max_sockets as u64,
+        1,
+        1_000_000,
+    )? as usize;
+    let sockets_per_address = number(
+        "KAFKA_LIVE_SOCKETS_PER_ADDRESS",
+        "limits.sockets-per-address",
+        limits.sockets_per_address,
+        defaults.sockets_per_address as u64,
+        1,
+        1_000_000,
+    )? as usize;
+    let default_rate = defaults.produce_rate.expect("the default has a rate");
+    let per_second = number(
+        "KAFKA_LIVE_PRODUCE_PER_SECOND",
+        "limits.produce-per-second",
+        limits.produce_per_second,
+        u64::from(default_rate.per_second),
+        0,
+        1_000_000,
+    )? as u32;
+    let burst = number(
+        "KAFKA_LIVE_PRODUCE_BURST",
+        "limits.produce-burst",
+        limits.produce_burst,
+        u64::from(default_rate.burst.max(per_second)),
+        1,
+        1_000_000,
+    )? as u32;
+    // 0 per second turns the limit off, rather than refusing everything.
+    let produce_rate = (per_second > 0).then_some(ProduceRate { per_second, burst });
+    const GIB: i64 = 1024 * 1024 * 1024;
+    let produce_bytes_per_second = number(
+        "KAFKA_LIVE_PRODUCE_BYTES_PER_SECOND",
+        "limits.produce-bytes-per-second",
+        limits.produce_bytes_per_second,
+        defaults.produce_bytes_per_second,
+        0,
+        GIB,
+    )?;
+    let submit_max_bytes = number(
+        "KAFKA_LIVE_SUBMIT_BYTES",
+        "limits.submit-bytes",
+        limits.submit_bytes,
+        defaults.submit_max_bytes,
+        1,
+        GIB,
+    )?;
+    let topic_creates_per_minute = number(
+        "KAFKA_LIVE_TOPIC_CREATES_PER_MINUTE",
+        "limits.topic-creates-per-minute",
+        limits.topic_creates_per_minute,
+        u64::from(defaults.topic_creates_per_minute),
+        0,
+        1_000_000,
+    )? as u32;
+    let page_readers = number(
+        "KAFKA_LIVE_PAGE_READERS",
+        "limits.page-readers",
+        limits.page_readers,
+        defaults.page_readers as u64,
+        0,
+        100_000,
+    )? as usize;
+    let catch_ups = number(
+        "KAFKA_LIVE_CATCH_UPS",
+        "limits.catch-ups",
+        limits.catch_ups,
+        defaults.catch_ups as u64,
+        1,
+        10_000,
+    )? as usize;
+    let display_limit_bytes = number(
+        "KAFKA_LIVE_DISPLAY_BYTES",
+        "limits.display-bytes",
+        limits.display_bytes,
+        defaults.display_limit_bytes as u64,
+        64,
+        100 * 1024 * 1024,
+    )? as usize;
+    let seconds = |env_key: &str, file_key: &str, file: Option<i64>, default: Duration| {
+        number(env_key, file_key, file, default.as_secs(), 1, 3600).map(Duration::from_secs)
+    };
+    let ping_interval = seconds(
+        "KAFKA_LIVE_PING_INTERVAL_SECONDS",
+        "limits.ping-interval-seconds",
+        limits.ping_interval_seconds,
+        defaults.ping_interval,
+    )?;
+    let header_read_timeout = seconds(
+        "KAFKA_LIVE_HEADER_READ_TIMEOUT_SECONDS",
+        "limits.header-read-timeout-seconds",
+        limits.header_read_timeout_seconds,
+        defaults.header_read_timeout,
+    )?;
+    let shutdown_deadline = seconds(
+        "KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS",
+        "limits.shutdown-deadline-seconds",
+        limits.shutdown_deadline_seconds,
+        defaults.shutdown_deadline,
+    )?;
+    Ok(WebSettings {
+        basic_auth,
+        read_only,
+        allowed_hosts,
+        allowed_origins,
+        topics,
+        create_topics,
+        topic_creates_per_minute,
+        max_sockets,
+        sockets_per_address,
+        produce_rate,
+        produce_bytes_per_second,
+        submit_max_bytes,
+        page_readers,
+        catch_ups,
+        display_limit_bytes,
+        ping_interval,
+        header_read_timeout,
+        shutdown_deadline,
+    })
+}
+
+/// A list from the environment (comma-separated) or the file (an array); `None` when neither
+/// sets it.
+fn list_setting(env: &impl Environment, env_key: &str, file: Option<Vec<String>>) -> Option<Vec<String>> {
+    let list = match env.var(env_key) {
+        Some(value) => value.split(',').map(|item| item.trim().to_owned()).collect(),
+        None => file?,
+    };
+    Some(list.into_iter().filter(|item| !item.trim().is_empty()).collect())
+}
+
+fn parse_basic_auth(key: &str, value: &str) -> Result<BasicAuth, SettingsError> {
+    match value.split_once(':') {
+        Some((user, password)) if !user.is_empty() && !password.is_empty() => {
+            Ok(BasicAuth { user: user.to_owned(), password: password.to_owned() })
+        }
+        // The value holds a password: the message must not repeat it.
+        _ => Err(SettingsError::BadValue {
+            key: key.into(),
+            message: "must be `user:password`, both non-empty".into(),
+        }),
+    }
+}
+
+fn parse_bool(key: &str, value: &str) -> Result<bool, SettingsError> {
+    match value.trim() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" | "" => Ok(false),
+        other => Err(SettingsError::BadValue {
+            key: key.into(),
+            message: format!("`{other}` is not true or false"),
+        }),
+    }
+}

@@ -1,0 +1,85 @@
+//! One Submit, from the form's fields to Kafka's receipt: the gate, the parse, the topic's
+//! access and existence, the byte rate, the producer. Each step's refusal is the answer.
+
+use std::sync::Arc;
+
+use crate::server::kafka::catalogue::TopicCatalogue;
+use crate::server::kafka::producer::{Batch, SendError, SharedProducer};
+use crate::server::produce::gate::ProduceGate;
+use crate::server::produce::request::{Fields, Limits, ProduceRequest};
+use crate::wire::event::Receipt;
+use crate::wire::produce::ProduceError;
+use crate::wire::topic_access::TopicAccess;
+use crate::wire::topic_name::TopicName;
+
+/// What the produce server function works with, provided in its Leptos context.
+pub struct ProduceContext {
+    pub producer: SharedProducer,
+    pub gate: ProduceGate,
+    pub catalogue: Arc<TopicCatalogue>,
+    pub topics: TopicAccess,
+    pub limits: Limits,
+}
+
+pub async fn submit(fields: Fields<'_>) -> Result<Receipt, ProduceError> {
+    let ctx = leptos::prelude::expect_context::<Arc<ProduceContext>>();
+    ctx.gate.admit()?;
+    let request = ProduceRequest::parse(fields, ctx.limits)?;
+    let topic = request.topic.as_ref().map_or(ctx.producer.topic(), TopicName::as_str);
+    ctx.topics.check(topic).map_err(ProduceError::TopicNotAllowed)?;
+    check_topic(&ctx.catalogue, &request, ctx.producer.topic()).await?;
+    ctx.gate.charge_bytes(request.total_bytes())?;
+    let batch = Batch {
+        topic: request.topic.as_ref().map(TopicName::as_str),
+        key: request.key.as_deref(),
+        partition: request.partition,
+        headers: &request.headers,
+        values: &request.values,
+        repeat: request.repeat,
+    };
+    Ok(ctx.producer.produce(batch).await?)
+}
+
+/// Kafka's refusal, in the page's words.
+impl From<SendError> for ProduceError {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::TimedOut { timeout_ms, reason } => ProduceError::TimedOut { timeout_ms, reason },
+            SendError::TooLarge(text) => ProduceError::RefusedTooLarge(text),
+            SendError::NotAuthorised(text) => ProduceError::NotAuthorised(text),
+            SendError::UnknownTopic { topic } => ProduceError::UnknownTopic { topic },
+            SendError::Refused(text) => ProduceError::Refused(text),
+            SendError::PartlyDelivered { delivered, total, first } => ProduceError::PartlyDelivered {
+                delivered,
+                total,
+                reason: ProduceError::from(*first).to_string(),
+            },
+        }
+    }
+}
+
+/// Refuses a topic that does not exist and a partition the topic does not have. The
+/// configured topic with the partitioner's choice needs no check (start-up made sure of it).
+async fn check_topic(
+    catalogue: &TopicCatalogue,
+    request: &ProduceRequest<'_>,
+    default_topic: &str,
+) -> Result<(), ProduceError> {
+    if request.topic.is_none() && request.partition.is_none() {
+        return Ok(());
+    }
+    let topic = request.topic.as_ref().map_or(default_topic, TopicName::as_str);
+    // Unreachable cluster: let the producer report it, as for any produce.
+    let Ok(partitions) = catalogue.partitions_with(topic, request.partition.unwrap_or(0)).await else {
+        return Ok(());
+    };
+    let Some(count) = partitions else {
+        return Err(ProduceError::UnknownTopic { topic: topic.to_owned() });
+    };
+    match request.partition {
+        Some(partition) if partition >= count => {
+            Err(ProduceError::NoSuchPartition { topic: topic.to_owned(), partition, count })
+        }
+        _ => Ok(()),
+    }
+}

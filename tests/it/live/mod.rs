@@ -1,0 +1,14 @@
+//! Tests against the running broker of `KAFKA_BOOTSTRAP_SERVERS`, on Apache Kafka and nisshi.
+
+mod access;
+mod console_consumer;
+mod consumer_group;
+mod limits;
+mod page_reader;
+mod produce_input;
+mod resume;
+mod round_trip;
+mod security_headers;
+mod server_stop;
+mod socket_limits;
+mod trust;

@@ -1,0 +1,5 @@
+//! Tests that need no shared broker.
+
+mod broker_down;
+mod broker_faults;
+mod settings;
