@@ -643,21 +643,9 @@ impl Default for FeedState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::event::Payload;
 
     fn record(partition: i32, offset: i64) -> ServerFrame {
-        ServerFrame::Record(FeedRecord {
-            topic: "t".into(),
-            partition,
-            offset,
-            timestamp: None,
-            key: None,
-            headers: Vec::new(),
-            value: Some(Payload::Text(format!("{partition}:{offset}"))),
-            size: 3,
-            cut: false,
-            omitted_headers: 0,
-        })
+        ServerFrame::Record(FeedRecord::sample(partition, offset))
     }
 
     /// Records of partition 0 at `offsets`, each taken in decoded.

@@ -31,6 +31,26 @@ pub struct FeedRecord {
     pub omitted_headers: u32,
 }
 
+#[cfg(test)]
+impl FeedRecord {
+    /// A text record `"{partition}:{offset}"` of topic `t`, for the unit tests of both sides.
+    pub fn sample(partition: i32, offset: i64) -> Self {
+        let text = format!("{partition}:{offset}");
+        FeedRecord {
+            topic: "t".into(),
+            partition,
+            offset,
+            timestamp: None,
+            key: None,
+            headers: Vec::new(),
+            size: text.len(),
+            value: Some(Payload::Text(text)),
+            cut: false,
+            omitted_headers: 0,
+        }
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }

@@ -494,18 +494,7 @@ mod tests {
     const LIMITS: HubLimits = HubLimits { backlog: 2, queue_frames: 16, queue_bytes: 1 << 20 };
 
     fn record(partition: i32, offset: i64) -> FeedRecord {
-        FeedRecord {
-            topic: "t".into(),
-            partition,
-            offset,
-            timestamp: None,
-            key: None,
-            headers: Vec::new(),
-            value: Some(Payload::Text(format!("{partition}/{offset}"))),
-            size: 0,
-            cut: false,
-            omitted_headers: 0,
-        }
+        FeedRecord::sample(partition, offset)
     }
 
     fn positions(frames: &[Frame]) -> Vec<(i32, i64)> {

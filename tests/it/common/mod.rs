@@ -80,6 +80,19 @@ impl TestApp {
     pub async fn ready(&self) {
         wait_ready(&format!("http://{}/readyz", self.addr)).await;
     }
+
+    /// POSTs `form` to the server function at `/api/{endpoint}` as the page's script does
+    /// (asking for JSON); the status and the body.
+    pub async fn post_form(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let response = reqwest::Client::new()
+            .post(format!("http://{}/api/{endpoint}", self.addr))
+            .header("Accept", "application/json")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
 }
 
 /// Until the URL answers 200 (at most 60 s).

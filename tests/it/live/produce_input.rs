@@ -12,15 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::common::{TestApp, next_record, spawn_app, unique};
 
 async fn post(app: &TestApp, form: &[(&str, &str)]) -> Result<Receipt, ProduceError> {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/api/produce", app.addr))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let ok = response.status().is_success();
-    let body = response.text().await.unwrap();
+    let (status, body) = app.post_form("produce", form).await;
+    let ok = status == 200;
     if ok { Ok(serde_json::from_str(&body).unwrap()) } else { Err(serde_json::from_str(&body).unwrap()) }
 }
 

@@ -4,22 +4,11 @@
 
 use kafka_live::wire::produce::ProduceError;
 
-use crate::common::{TestApp, produce, settings_with, spawn_app_with, unique};
+use crate::common::{produce, settings_with, spawn_app_with, unique};
 
 use super::feed_client::{Account, connect, read_until_value, refused_status};
 
 const I32_MAX: i64 = i32::MAX as i64;
-
-async fn post(app: &TestApp, form: &[(&str, &str)]) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/api/produce", app.addr))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
 
 #[tokio::test]
 async fn the_resume_that_overflowed_the_hub_is_refused_and_the_feed_goes_on() {
@@ -114,7 +103,7 @@ async fn form_numbers_at_their_limits_are_refused_with_400_and_produce_nothing()
         ("repeat", u64_max.as_str(), 400),
         ("repeat", i64_min.as_str(), 400),
     ] {
-        let (got, body) = post(&app, &[("text", &text), (field, value)]).await;
+        let (got, body) = app.post_form("produce", &[("text", &text), (field, value)]).await;
         assert_eq!(got, status, "{field}={value}: {body}");
         let error: ProduceError = serde_json::from_str(&body).unwrap();
         assert!(error.to_string().contains("Nothing was produced"), "{field}={value}: {error}");
@@ -131,15 +120,16 @@ async fn form_numbers_at_their_limits_are_refused_with_400_and_produce_nothing()
     ] {
         let (name, value) = (format!("headers[{index}][name]"), format!("headers[{index}][value]"));
         // Partition 9 of 2: a row the form takes is refused for that, and nothing is produced.
-        let (got, body) =
-            post(&app, &[("text", &text), (&name, "h"), (&value, "v"), ("partition", "9")]).await;
+        let (got, body) = app
+            .post_form("produce", &[("text", &text), (&name, "h"), (&value, "v"), ("partition", "9")])
+            .await;
         assert_eq!(got, 400, "headers[{index}]: {body}");
     }
-    let (status, _) = post(&app, &[("text", &text), ("partition", "0"), ("repeat", "1")]).await;
+    let (status, _) = app.post_form("produce", &[("text", &text), ("partition", "0"), ("repeat", "1")]).await;
     assert_eq!(status, 200, "0 and 1 are taken");
     // Only that one: the next record on the page is it, then the sentinel.
     let sentinel = unique("sentinel");
-    assert_eq!(post(&app, &[("text", &sentinel), ("partition", "0")]).await.0, 200);
+    assert_eq!(app.post_form("produce", &[("text", &sentinel), ("partition", "0")]).await.0, 200);
     let mut account = Account::default();
     read_until_value(&mut page, &mut account, &sentinel).await;
     assert_eq!(account.values(), [text, sentinel]);

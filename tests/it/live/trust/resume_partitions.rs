@@ -18,14 +18,8 @@ fn admin() -> AdminClient<DefaultClientContext> {
 }
 
 async fn post(app: &TestApp, form: &[(&str, &str)]) {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/api/produce", app.addr))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    let (status, body) = app.post_form("produce", form).await;
+    assert_eq!(status, 200, "{body}");
 }
 
 /// Where the page's view of each partition begins, from every view frame it was sent.

@@ -5,18 +5,7 @@ use kafka_live::server::config::settings::kafka_from_toml;
 use kafka_live::wire::produce::ProduceError;
 use kafka_live::wire::topics::TopicsError;
 
-use crate::common::{TestApp, settings_with, spawn_app_with, unique};
-
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/api/{path}", app.addr))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
+use crate::common::{settings_with, spawn_app_with, unique};
 
 #[tokio::test]
 async fn each_bad_produce_gets_the_status_that_says_why() {
@@ -36,7 +25,7 @@ async fn each_bad_produce_gets_the_status_that_says_why() {
         (vec![("text", two_lines), ("lines", "on"), ("repeat", "10000")], 413, "TooManyRecords"),
     ];
     for (form, status, variant) in cases {
-        let (got, body) = post(&app, "produce", &form).await;
+        let (got, body) = app.post_form("produce", &form).await;
         assert_eq!((got, body.split('"').nth(1)), (status, Some(variant)), "{body}");
         let error: ProduceError = serde_json::from_str(&body).unwrap();
         assert_eq!(error.status(), status);
@@ -53,7 +42,7 @@ async fn broker_trouble_is_503_or_504_and_a_timeout_says_the_record_may_be_writt
     let settings =
         kafka_from_toml("", std::path::Path::new("t.toml"), std::path::Path::new("."), &env).unwrap();
     let app = spawn_app_with(settings).await;
-    let (status, body) = post(&app, "produce", &[("text", "into the void")]).await;
+    let (status, body) = app.post_form("produce", &[("text", "into the void")]).await;
     assert_eq!(status, 504, "{body}");
     let error: ProduceError = serde_json::from_str(&body).unwrap();
     assert!(matches!(error, ProduceError::TimedOut { timeout_ms: 1000, .. }), "{error:?}");
@@ -61,7 +50,7 @@ async fn broker_trouble_is_503_or_504_and_a_timeout_says_the_record_may_be_writt
     assert!(said.contains("It may still have been written"), "{said}");
     assert!(!said.contains("Nothing was produced"), "{said}");
 
-    let (status, body) = post(&app, "create_topic", &[("name", "fresh")]).await;
+    let (status, body) = app.post_form("create_topic", &[("name", "fresh")]).await;
     assert_eq!(status, 503, "{body}");
     assert!(matches!(serde_json::from_str::<TopicsError>(&body).unwrap(), TopicsError::Create { .. }));
 }

@@ -8,19 +8,8 @@ use kafka_live::wire::topics::{Catalogue, TopicsError};
 use super::feed_client::refused_status;
 use crate::common::{TestApp, create_topic, settings_with, spawn_app_with_web, unique};
 
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let response = reqwest::Client::new()
-        .post(format!("http://{}/api/{path}", app.addr))
-        .header("Accept", "application/json")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 async fn listed(app: &TestApp) -> Vec<String> {
-    let (status, body) = post(app, "topics", &[]).await;
+    let (status, body) = app.post_form("topics", &[]).await;
     assert_eq!(status, 200, "{body}");
     let catalogue: Catalogue = serde_json::from_str(&body).unwrap();
     catalogue.topics.into_iter().map(|t| t.name).collect()
@@ -38,11 +27,11 @@ async fn internal_topics_are_hidden_and_refused() {
     assert!(names.contains(&app.topic));
     for topic in [internal.as_str(), "__consumer_offsets", "_schemas", "_confluent-command"] {
         assert_eq!(refused_status(app.addr, &format!("?topic={topic}&from=earliest")).await, 403, "{topic}");
-        let (status, body) = post(&app, "produce", &[("text", "v"), ("topic", topic)]).await;
+        let (status, body) = app.post_form("produce", &[("text", "v"), ("topic", topic)]).await;
         assert_eq!(status, 403, "{body}");
         assert!(body.contains("is internal to Kafka"), "{body}");
     }
-    let (status, body) = post(&app, "create_topic", &[("name", "__mine")]).await;
+    let (status, body) = app.post_form("create_topic", &[("name", "__mine")]).await;
     assert_eq!(status, 403, "{body}");
 
     // Turned on, they are a page's like any other.
@@ -77,27 +66,27 @@ async fn allow_and_deny_patterns_decide_what_a_page_may_touch() {
     assert_eq!(refused_status(app.addr, &format!("?topic={open}")).await, 101);
     assert_eq!(refused_status(app.addr, &format!("?topic={secret}")).await, 403);
     assert_eq!(refused_status(app.addr, &format!("?topic={other}")).await, 403);
-    assert_eq!(post(&app, "produce", &[("text", "v"), ("topic", &open)]).await.0, 200);
-    let (status, body) = post(&app, "produce", &[("text", "v"), ("topic", &secret)]).await;
+    assert_eq!(app.post_form("produce", &[("text", "v"), ("topic", &open)]).await.0, 200);
+    let (status, body) = app.post_form("produce", &[("text", "v"), ("topic", &secret)]).await;
     assert_eq!(status, 403);
     assert!(body.contains("access.topics-deny: *.secret"), "{body}");
-    assert_eq!(post(&app, "produce", &[("text", "v"), ("topic", &other)]).await.0, 403);
+    assert_eq!(app.post_form("produce", &[("text", "v"), ("topic", &other)]).await.0, 403);
 }
 
 #[tokio::test]
 async fn creating_topics_can_be_turned_off_and_is_rate_limited() {
     let off = WebSettings { create_topics: false, ..WebSettings::default() };
     let app = spawn_app_with_web(settings_with(&unique("no-create"), "1", "0"), off).await;
-    let (status, body) = post(&app, "create_topic", &[("name", &unique("wanted"))]).await;
+    let (status, body) = app.post_form("create_topic", &[("name", &unique("wanted"))]).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(serde_json::from_str::<TopicsError>(&body).unwrap(), TopicsError::CreateTurnedOff);
-    let catalogue: Catalogue = serde_json::from_str(&post(&app, "topics", &[]).await.1).unwrap();
+    let catalogue: Catalogue = serde_json::from_str(&app.post_form("topics", &[]).await.1).unwrap();
     assert!(!catalogue.can_create_topics);
 
     let limited = WebSettings { topic_creates_per_minute: 2, ..WebSettings::default() };
     let app = spawn_app_with_web(settings_with(&unique("few-creates"), "1", "0"), limited).await;
     for _ in 0..2 {
-        let (status, body) = post(&app, "create_topic", &[("name", &unique("made"))]).await;
+        let (status, body) = app.post_form("create_topic", &[("name", &unique("made"))]).await;
         assert_eq!(status, 200, "{body}");
     }
     let response = reqwest::Client::new()
