@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::feed_state::{FeedState, MAX_ITEMS_LIMIT};
+use super::feed::{FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
 use crate::wire::start_position::{StartFrom, parse_offsets};
 

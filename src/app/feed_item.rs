@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use super::feed_state::Item;
+use super::feed::Item;
 use super::platform;
 use super::value_view::{Choices, Shape, format_size, render, truncate};
 use crate::wire::event::{FeedRecord, Payload, Timestamp};

@@ -12,7 +12,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use super::backoff;
-use super::feed_state::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
+use super::feed::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
 use crate::wire::feed_query::FeedQuery;
 use crate::wire::start_position::StartFrom;

@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
+use super::feed::ConnectionStatus;
 use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
 use super::feed_item::FeedItem;
-use super::feed_state::ConnectionStatus;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
 use super::sparkline::Sparkline;

@@ -2,11 +2,11 @@
 
 #[cfg(any(feature = "hydrate", test))]
 mod backoff;
+mod feed;
 mod feed_controls;
 mod feed_item;
 #[cfg(feature = "hydrate")]
 mod feed_socket;
-mod feed_state;
 mod keyed_rows;
 mod live_feed;
 mod page_state;
@@ -18,7 +18,7 @@ mod text_filter;
 mod topic_picker;
 mod value_view;
 
-pub use feed_state::{ConnectionStatus, FeedState};
+pub use feed::{ConnectionStatus, FeedState};
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::feed_state::FeedState;
+use super::feed::FeedState;
 use super::producer_draft::ProducerDraft;
 use crate::wire::topics::{Catalogue, TopicsError};
 

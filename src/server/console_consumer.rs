@@ -13,7 +13,7 @@ use rdkafka::message::Message;
 use crate::server::config::settings;
 use crate::server::config::source::{ProcessEnv, SettingsError};
 use crate::server::kafka::context::KafkaContext;
-use crate::server::kafka::error::ClientError;
+use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::runtime::logging;
 use crate::server::runtime::shutdown;
 use crate::wire::event::Payload;
@@ -85,7 +85,7 @@ pub async fn run() -> Result<(), ConsumerError> {
 
     let stop = shutdown::signal();
     tokio::pin!(stop);
-    let mut last_error: Option<String> = None;
+    let mut errors = SayOnce::default();
     loop {
         tokio::select! {
             () = &mut stop => break,
@@ -96,15 +96,14 @@ pub async fn run() -> Result<(), ConsumerError> {
                     if let Err(error) = consumer.store_offset_from_message(&message) {
                         tracing::warn!(%error, "cannot store the offset of a printed record");
                     }
-                    last_error = None;
+                    errors.clear();
                 }
                 Err(error) => {
-                    let text = error.to_string();
-                    if last_error.as_deref() != Some(&text) {
-                        eprintln!("kafka-live-consumer: {text}");
-                        last_error = Some(text);
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    errors
+                        .error(ClientError(error).to_string(), std::time::Duration::from_millis(200), |text| {
+                            eprintln!("kafka-live-consumer: {text}")
+                        })
+                        .await
                 }
             }
         }

@@ -20,7 +20,7 @@ use crate::server::config::settings::KafkaSettings;
 use crate::server::feed::hub::Hub;
 use crate::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
 use crate::server::kafka::context::KafkaContext;
-use crate::server::kafka::error::ClientError;
+use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
@@ -88,12 +88,12 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
     hub.set_feed_state(FeedState::Reading);
 
     let mut new_partitions = tokio::time::interval(NEW_PARTITIONS_EVERY);
-    let mut last_error: Option<String> = None;
+    let mut errors = SayOnce::default();
     loop {
         tokio::select! {
             received = consumer.recv() => match received {
                 Ok(message) => {
-                    last_error = None;
+                    errors.clear();
                     let placed = Placed { partition: message.partition(), offset: message.offset() };
                     next.insert(placed.partition, placed.offset.saturating_add(1));
                     if let Some(reason) = pass_over.remove(&placed) {
@@ -116,13 +116,11 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
                     }
                 }
                 Err(error) => {
-                    // librdkafka reconnects by itself; say so once per distinct error, not per poll.
-                    let text = ClientError(error).to_string();
-                    if last_error.as_deref() != Some(&text) {
-                        tracing::warn!(error = %text, "live feed consumer error");
-                        last_error = Some(text);
-                    }
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    errors
+                        .error(ClientError(error).to_string(), Duration::from_millis(100), |text| {
+                            tracing::warn!(error = %text, "live feed consumer error")
+                        })
+                        .await
                 }
             },
             _ = new_partitions.tick() => {

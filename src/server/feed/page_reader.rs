@@ -21,14 +21,13 @@ use crate::server::config::settings::KafkaSettings;
 use crate::server::feed::hub::Positions;
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::kafka::context::KafkaContext;
-use crate::server::kafka::error::ClientError;
+use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
 use crate::wire::event::{FeedRecord, Placed};
 use crate::wire::start_position::{OffsetSpec, StartFrom};
 
-const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often a reader looks for partitions added to its topic.
 const NEW_PARTITIONS_EVERY: Duration = Duration::from_secs(2);
 
@@ -102,7 +101,7 @@ pub struct PageReader {
     /// Told before anything else (repairs found while reading).
     queued: Vec<ReaderEvent>,
     new_partitions: tokio::time::Interval,
-    last_error: Option<String>,
+    errors: SayOnce,
     _permit: OwnedSemaphorePermit,
 }
 
@@ -207,7 +206,7 @@ impl PageReaders {
             caught_up_said: false,
             queued: Vec::new(),
             new_partitions,
-            last_error: None,
+            errors: SayOnce::default(),
             _permit: permit,
         };
         Ok(Opened { reader, view, missed, resets })
@@ -225,9 +224,11 @@ async fn offsets_for_time(
         wanted.add_partition_offset(topic, partition, Offset::Offset(ms))?;
     }
     let consumer = Arc::clone(consumer);
-    let found = tokio::task::spawn_blocking(move || consumer.offsets_for_times(wanted, METADATA_TIMEOUT))
-        .await
-        .map_err(|_| ReaderError::Kafka(ClientError(KafkaError::MetadataFetch(RDKafkaErrorCode::Fail))))??;
+    let found = tokio::task::spawn_blocking(move || {
+        consumer.offsets_for_times(wanted, crate::server::kafka::METADATA_TIMEOUT)
+    })
+    .await
+    .map_err(|_| ReaderError::Kafka(ClientError(KafkaError::MetadataFetch(RDKafkaErrorCode::Fail))))??;
     Ok(found
         .elements()
         .iter()
@@ -254,7 +255,7 @@ impl PageReader {
             tokio::select! {
                 received = self.consumer.recv() => match received {
                     Ok(message) => {
-                        self.last_error = None;
+                        self.errors.clear();
                         let record = to_record(&message, self.forward_max_bytes);
                         self.next.insert(record.partition, record.offset.saturating_add(1));
                         if self.behind.get(&record.partition).is_some_and(|end| record.offset + 1 >= *end) {
@@ -282,11 +283,13 @@ impl PageReader {
     }
 
     async fn log_once(&mut self, text: String) {
-        if self.last_error.as_deref() != Some(&text) {
-            tracing::warn!(error = %text, "page reader error");
-            self.last_error = Some(text);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.errors
+            .error(
+                text,
+                Duration::from_millis(100),
+                |text| tracing::warn!(error = %text, "page reader error"),
+            )
+            .await;
     }
 
     async fn repair(&mut self) -> Result<(), ClientError> {

@@ -19,7 +19,7 @@ use super::error::ClientError;
 use crate::server::config::settings::KafkaSettings;
 use crate::server::kafka::durability;
 
-const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
+use super::METADATA_TIMEOUT;
 /// How old a topic list may be: fresh enough to notice a new partition within seconds, and one
 /// Metadata request per interval however many pages and produces ask.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);

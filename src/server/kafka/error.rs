@@ -42,6 +42,29 @@ impl fmt::Display for ClientError {
 
 impl std::error::Error for ClientError {}
 
+/// librdkafka reconnects by itself and reports the same error on every poll meanwhile: a reader
+/// says each distinct error once, not once a poll, and pauses before polling again.
+#[derive(Debug, Default)]
+pub struct SayOnce {
+    last: Option<String>,
+}
+
+impl SayOnce {
+    /// Calls `say` with `text` unless it is the error said last, then waits `pause`.
+    pub async fn error(&mut self, text: String, pause: std::time::Duration, say: impl FnOnce(&str)) {
+        if self.last.as_deref() != Some(&text) {
+            say(&text);
+            self.last = Some(text);
+        }
+        tokio::time::sleep(pause).await;
+    }
+
+    /// Something worked: the next error is news again.
+    pub fn clear(&mut self) {
+        self.last = None;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

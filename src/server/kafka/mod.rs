@@ -10,3 +10,7 @@ pub mod out_of_range;
 pub mod producer;
 pub mod reader;
 pub mod record;
+
+/// How long a metadata, watermark or admin request may take before the caller says the cluster
+/// did not answer.
+pub const METADATA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);

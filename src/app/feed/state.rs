@@ -1,40 +1,29 @@
-//! The live feed's state in the browser: records newest first, bounded, without duplicates,
-//! plus what the page counts about them (received, hidden by the filter, held while paused,
-//! round-trip times, records per second).
+//! The live feed's state in the browser, as the page shows it: a thin reactive layer over
+//! `FeedModel`. The model decides (what is new, what waits to be drawn, round trips, counts);
+//! this holds it with the signals the view reads, and moves what the model says into them.
 //!
-//! Pure logic over signals, so it is the same on the server (which renders it empty) and in
-//! the browser (where the socket fills it). Records arrive far faster than a screen redraws
-//! (thousands a second), so they wait in `pending` and reach the rendered list in slices, one
-//! per animation frame (`draw`), oldest first: a burst (a reconnect's catch-up, a backlog) is
-//! drawn whole over a few frames, and no frame spends more than the socket's budget on rows.
-//! A flood the page cannot draw overflows `pending`; what fell out is counted on the next
-//! record drawn (`Item::skipped_before`), so the list says where it has a gap. Pausing stops
-//! the drawing.
+//! The same on the server (which renders it empty) and in the browser (where the socket fills
+//! it): frames wait in the model and reach the rendered list one slice per animation frame
+//! (`draw`); pausing stops the drawing.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::*;
 
-use super::platform;
-use super::text_filter::Matcher;
-use crate::wire::event::{
-    BrokerStatus, FeedHealth, FeedRecord, Placed, Receipt, ServerFrame, record_position,
-};
+use super::item::Item;
+use super::model::{FeedModel, Moment, RowTrip};
+use super::round_trips::RoundTrips;
+use super::throughput::SPARK_SECONDS;
+use crate::app::platform;
+use crate::app::text_filter::Matcher;
+use crate::wire::event::{BrokerStatus, FeedHealth, Placed, Receipt, ServerFrame, record_position};
 
 /// How many records a page keeps unless the user says otherwise.
 pub const DEFAULT_MAX_ITEMS: usize = 1000;
 /// The most the "Keep" box allows.
 pub const MAX_ITEMS_LIMIT: usize = 10_000;
-/// Round-trip times kept for the session's p50 and p99.
-const ROUND_TRIP_SAMPLES: usize = 10_000;
-/// Arrivals remembered while a Submit waits for its receipt, for records that come back first.
-const RECENT_ARRIVALS: usize = 20_000;
-/// Produced from this page and not yet arrived; older entries are dropped past this.
-const AWAITING_LIMIT: usize = 100_000;
-pub const SPARK_SECONDS: usize = 60;
 /// Unreadable records listed by the page (all are counted).
 const UNREADABLE_LISTED: usize = 20;
 
@@ -66,59 +55,12 @@ impl ConnectionStatus {
     }
 }
 
-/// One record in the feed, with what the page learnt about it.
-pub struct Item {
-    pub record: FeedRecord,
-    /// Submit-to-arrival time, for records produced from this page.
-    pub round_trip_ms: ArcRwSignal<Option<f64>>,
-    /// `generation << 1 | matched`: the filter's verdict, worked out once per filter.
-    verdict: AtomicU64,
-    /// Records that arrived between the previous record drawn and this one, and were never
-    /// drawn (the page was flooded or paused). Final once the item is drawn.
-    skipped_before: AtomicU64,
-    /// Arrival order on this page, for "Caught up".
-    seq: u64,
-}
-
-impl Item {
-    pub fn skipped_before(&self) -> u64 {
-        self.skipped_before.load(Ordering::Relaxed)
-    }
-}
-
-/// A record frame as it came off the socket: where it stands (peeked, not decoded), its place
-/// in the page's arrival order, and when it came.
-struct RawRecord {
-    placed: Placed,
-    seq: u64,
-    at: f64,
-    text: String,
-}
-
 /// What one `draw` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Drawn {
     pub rows: usize,
     /// Records still wait to be drawn.
     pub more: bool,
-}
-
-/// An item is itself: two records are the same item only if they are the same arrival.
-impl PartialEq for Item {
-    fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self, other)
-    }
-}
-
-/// When each recent record arrived and where its round trip goes (if it is shown), with their
-/// order for eviction.
-type RecentArrivals = (HashMap<Placed, (f64, Option<ArcRwSignal<Option<f64>>>)>, VecDeque<Placed>);
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RoundTrips {
-    pub count: usize,
-    pub p50_ms: f64,
-    pub p99_ms: f64,
 }
 
 #[derive(Clone, Copy)]
@@ -151,31 +93,9 @@ pub struct FeedState {
     pub round_trips: RwSignal<Option<RoundTrips>>,
     /// Records per second over the last minute, oldest first.
     pub throughput: RwSignal<Vec<u32>>,
-    filter: StoredValue<Matcher, LocalStorage>,
-    /// The last offset seen per partition, sent back on reconnect so nothing repeats.
-    last_seen: StoredValue<BTreeMap<i32, i64>>,
-    /// Arrived, not yet rendered; oldest first, never more than the list can show.
-    pending: StoredValue<VecDeque<Arc<Item>>>,
-    /// Records this page skipped before the oldest pending one (or the next to arrive).
-    skipped: StoredValue<u64>,
-    /// The next arrival's place in `Item::seq`.
-    next_seq: StoredValue<u64>,
+    model: StoredValue<FeedModel, LocalStorage>,
     /// Asks whoever draws (the socket) for a draw soon; without one, `resume` draws at once.
     redraw: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
-    uncounted: StoredValue<u64>,
-    held_count: StoredValue<u64>,
-    awaiting: StoredValue<HashMap<Placed, f64>>,
-    /// A Submit from this page waits for its receipt: only then can an arrival be one of its
-    /// records without the page knowing yet, so only then are arrivals remembered.
-    submitting: StoredValue<bool>,
-    recent: StoredValue<RecentArrivals>,
-    samples: StoredValue<(VecDeque<f64>, bool)>,
-    per_second: StoredValue<VecDeque<(i64, u32)>>,
-    /// Record frames as they came off the socket, not yet decoded.
-    raw: StoredValue<Vec<RawRecord>>,
-    /// The server said it caught up once the records before this `seq` had arrived; the page
-    /// says so once it has drawn (or skipped) them.
-    caught_up_at: StoredValue<Option<u64>>,
 }
 
 impl FeedState {
@@ -199,21 +119,8 @@ impl FeedState {
             filter_generation: RwSignal::new(1),
             round_trips: RwSignal::new(None),
             throughput: RwSignal::new(vec![0; SPARK_SECONDS]),
-            filter: StoredValue::new_local(Matcher::Everything),
-            last_seen: StoredValue::new(BTreeMap::new()),
-            pending: StoredValue::new(VecDeque::new()),
-            skipped: StoredValue::new(0),
-            next_seq: StoredValue::new(0),
+            model: StoredValue::new_local(FeedModel::default()),
             redraw: StoredValue::new_local(None),
-            uncounted: StoredValue::new(0),
-            held_count: StoredValue::new(0),
-            awaiting: StoredValue::new(HashMap::new()),
-            submitting: StoredValue::new(false),
-            recent: StoredValue::new((HashMap::new(), VecDeque::new())),
-            samples: StoredValue::new((VecDeque::new(), false)),
-            per_second: StoredValue::new(VecDeque::new()),
-            raw: StoredValue::new(Vec::new()),
-            caught_up_at: StoredValue::new(None),
         }
     }
 
@@ -222,8 +129,28 @@ impl FeedState {
         self.redraw.set_value(Some(Rc::new(redraw)));
     }
 
-    fn take_seq(&self) -> u64 {
-        self.next_seq.try_update_value(|next| std::mem::replace(next, *next + 1)).unwrap_or_default()
+    /// The model, changed; `None` once the feed is gone. Signals are set after it returns,
+    /// never inside, so nothing the view runs can find the model borrowed.
+    fn change<R: Default>(&self, change: impl FnOnce(&mut FeedModel) -> R) -> R {
+        self.model.try_update_value(change).unwrap_or_default()
+    }
+
+    fn moment(&self) -> Moment {
+        Moment {
+            at_ms: platform::now_ms(),
+            second: (platform::wall_clock_ms() / 1000.0).floor() as i64,
+            keep: self.max_items.get_untracked(),
+            paused: self.paused.get_untracked(),
+        }
+    }
+
+    /// Each measured round trip into its row.
+    fn show_round_trips(measured: impl IntoIterator<Item = RowTrip>) {
+        for (item, ms) in measured {
+            if let Some(item) = item {
+                item.set_round_trip(ms);
+            }
+        }
     }
 
     /// Takes in one frame as it came off the socket. Frames wait undecoded until the next
@@ -231,13 +158,8 @@ impl FeedState {
     /// are decoded. Returns whether a draw is needed.
     pub fn receive(&self, text: String) -> bool {
         if let Some((partition, offset)) = record_position(&text) {
-            let raw = RawRecord {
-                placed: Placed { partition, offset },
-                seq: self.take_seq(),
-                at: platform::now_ms(),
-                text,
-            };
-            self.raw.update_value(|frames| frames.push(raw));
+            let at = platform::now_ms();
+            self.change(|model| model.take_in(Placed { partition, offset }, text, at));
             return true;
         }
         // Anything else is rare and may matter before the next frame (a refusal decides
@@ -251,43 +173,30 @@ impl FeedState {
         }
     }
 
-    /// Decodes the records `receive` took in: of those this page has not seen, the newest the
-    /// list keeps. The others are counted (and their round trips taken) without decoding.
     fn digest(&self) {
-        let raw = self.raw.try_update_value(std::mem::take).unwrap_or_default();
-        let fresh: Vec<RawRecord> = raw
-            .into_iter()
-            .filter(|frame| self.first_sight(frame.placed.partition, frame.placed.offset))
-            .collect();
-        let unshown = fresh.len().saturating_sub(self.max_items.get_untracked());
-        for (index, RawRecord { placed, seq, at, text }) in fresh.into_iter().enumerate() {
-            if index < unshown {
-                self.arrive_unshown(placed, at);
-                continue;
-            }
-            match serde_json::from_str::<ServerFrame>(&text) {
-                Ok(ServerFrame::Record(record)) => self.arrive(record, seq, at),
-                _ => leptos::logging::warn!("kafka-live: ignoring a record frame it cannot read"),
-            }
-        }
+        let moment = self.moment();
+        Self::show_round_trips(self.change(|model| model.digest(&moment)));
     }
 
     /// Takes in one decoded frame. Returns whether anything waits for `render_pending`.
     pub fn apply(&self, frame: ServerFrame) -> bool {
         match frame {
             ServerFrame::Record(record) => {
-                if !self.first_sight(record.partition, record.offset) {
+                let moment = self.moment();
+                let Some(measured) = self.change(|model| model.take_in_decoded(record, &moment)) else {
                     return false;
-                }
-                let seq = self.take_seq();
-                self.arrive(record, seq, platform::now_ms());
+                };
+                Self::show_round_trips(measured);
                 return true;
             }
             ServerFrame::Missed { count } => self.missed.update(|missed| *missed += count),
             ServerFrame::Broker(status) => self.broker.set(Some(status)),
             // Shown with the records before it, not ahead of them.
             ServerFrame::CaughtUp => {
-                self.caught_up_at.set_value(Some(self.next_seq.get_value()));
+                self.change(|model| {
+                    let next = model.arrivals.next_seq();
+                    model.queue.caught_up_at(next);
+                });
                 return true;
             }
             ServerFrame::Refused { reason } => {
@@ -299,23 +208,14 @@ impl FeedState {
             // taken in first.
             ServerFrame::View { from, reset } => {
                 self.digest();
-                self.last_seen.update_value(|seen| {
-                    for Placed { partition, offset } in from {
-                        let before_view = offset.saturating_sub(1);
-                        if reset.is_some() {
-                            seen.insert(partition, before_view);
-                        } else {
-                            seen.entry(partition).or_insert(before_view);
-                        }
-                    }
-                });
+                self.change(|model| model.arrivals.view(&from, reset.is_some()));
                 if reset.is_some() {
                     self.reset_note.set(reset);
                 }
             }
             ServerFrame::Unreadable { partition, offset, reason } => {
                 self.digest();
-                if self.first_sight(partition, offset) {
+                if self.change(|model| model.arrivals.first_sight(partition, offset)) {
                     self.unreadable_count.update(|count| *count += 1);
                     self.unreadable.update(|listed| {
                         listed.push_front(Unreadable { partition, offset, reason });
@@ -327,144 +227,21 @@ impl FeedState {
         false
     }
 
-    /// Whether this page sees the record for the first time (a reconnect may repeat some).
-    fn first_sight(&self, partition: i32, offset: i64) -> bool {
-        let fresh = self.last_seen.try_update_value(|seen| {
-            let last = seen.entry(partition).or_insert(-1);
-            let fresh = offset > *last;
-            if fresh {
-                *last = offset;
-            }
-            fresh
-        });
-        fresh == Some(true)
-    }
-
-    /// A record the list would push off before showing it.
-    fn arrive_unshown(&self, placed: Placed, at: f64) {
-        self.time_arrival(placed, at, None);
-        self.skipped.update_value(|skipped| *skipped += 1);
-        self.count_arrival();
-    }
-
-    /// An arrival's round trip (into `signal` when the record is shown): taken now if its
-    /// receipt came first, else the arrival is kept for a receipt still on its way (only while
-    /// a Submit waits for one).
-    fn time_arrival(&self, placed: Placed, at: f64, signal: Option<ArcRwSignal<Option<f64>>>) {
-        if let Some(sent) = self.awaiting.try_update_value(|awaiting| awaiting.remove(&placed)).flatten() {
-            self.round_trip(signal.as_ref(), at - sent);
-        } else if self.submitting.get_value() {
-            self.recent.update_value(|(recent, order)| {
-                recent.insert(placed, (at, signal));
-                order.push_back(placed);
-                if order.len() > RECENT_ARRIVALS
-                    && let Some(oldest) = order.pop_front()
-                {
-                    recent.remove(&oldest);
-                }
-            });
-        }
-    }
-
-    /// `now`: when the record came off the socket.
-    fn arrive(&self, record: FeedRecord, seq: u64, now: f64) {
-        let placed = Placed { partition: record.partition, offset: record.offset };
-        let item = Arc::new(Item {
-            record,
-            round_trip_ms: ArcRwSignal::new(None),
-            verdict: AtomicU64::new(0),
-            skipped_before: AtomicU64::new(0),
-            seq,
-        });
-        self.time_arrival(placed, now, Some(item.round_trip_ms.clone()));
-        self.count_arrival();
-        let keep = self.max_items.get_untracked();
-        // A page that cannot draw (a background tab, or paused) must not pile records up: any
-        // beyond what the list shows would fall off the bottom unseen anyway.
-        let skipped = self.skipped.try_update_value(std::mem::take).unwrap_or_default();
-        item.skipped_before.store(skipped, Ordering::Relaxed);
-        self.pending.update_value(|pending| {
-            pending.push_back(item);
-            self.overflow(pending, keep);
-        });
-    }
-
-    /// Drops the oldest pending records past `keep`, counting them on the next one.
-    fn overflow(&self, pending: &mut VecDeque<Arc<Item>>, keep: usize) {
-        let mut dropped = 0;
-        while pending.len() > keep
-            && let Some(oldest) = pending.pop_front()
-        {
-            dropped += oldest.skipped_before() + 1;
-        }
-        if dropped > 0 {
-            match pending.front() {
-                Some(next) => {
-                    next.skipped_before.fetch_add(dropped, Ordering::Relaxed);
-                }
-                None => self.skipped.update_value(|skipped| *skipped += dropped),
-            }
-        }
-    }
-
-    fn count_arrival(&self) {
-        self.uncounted.update_value(|n| *n += 1);
-        if self.paused.get_untracked() {
-            self.held_count.update_value(|n| *n += 1);
-        }
-        let second = (platform::wall_clock_ms() / 1000.0).floor() as i64;
-        self.per_second.update_value(|seconds| match seconds.back_mut() {
-            Some((at, count)) if *at == second => *count += 1,
-            _ => {
-                seconds.push_back((second, 1));
-                while seconds.len() > SPARK_SECONDS {
-                    seconds.pop_front();
-                }
-            }
-        });
-    }
-
-    fn round_trip(&self, signal: Option<&ArcRwSignal<Option<f64>>>, ms: f64) {
-        if let Some(signal) = signal {
-            signal.set(Some(ms));
-        }
-        self.samples.update_value(|(samples, changed)| {
-            if samples.len() == ROUND_TRIP_SAMPLES {
-                samples.pop_front();
-            }
-            samples.push_back(ms);
-            *changed = true;
-        });
-    }
-
     /// A Submit was clicked: until it settles, arrivals may be its records.
     pub fn submit_started(&self) {
-        self.submitting.set_value(true);
+        self.change(|model| model.clock.submit_started());
     }
 
     /// What one Submit produced, and when it was clicked: each record's round trip is known
     /// when both the receipt and the record are in, whichever comes first.
     pub fn produced(&self, receipt: &Receipt, submitted_at: f64) {
-        for placed in &receipt.records {
-            let arrived = self.recent.try_update_value(|(recent, _)| recent.remove(placed)).flatten();
-            match arrived {
-                Some((at, signal)) => self.round_trip(signal.as_ref(), (at - submitted_at).max(0.0)),
-                None => self.awaiting.update_value(|awaiting| {
-                    if awaiting.len() >= AWAITING_LIMIT {
-                        awaiting.clear();
-                    }
-                    awaiting.insert(*placed, submitted_at);
-                }),
-            }
-        }
-        self.submit_settled();
+        Self::show_round_trips(self.change(|model| model.clock.produced(&receipt.records, submitted_at)));
         self.publish_counts();
     }
 
     /// The Submit has its answer (a receipt or an error): what arrives now is not its.
     pub fn submit_settled(&self) {
-        self.submitting.set_value(false);
-        self.recent.set_value((HashMap::new(), VecDeque::new()));
+        self.change(|model| model.clock.settled());
     }
 
     /// Draws every waiting record at once (tests, and a page with nobody to ask for draws).
@@ -478,16 +255,13 @@ impl FeedState {
         self.digest();
         self.publish_counts();
         if self.paused.get_untracked() {
-            self.held.set(self.held_count.get_value());
+            self.held.set(self.model.with_value(FeedModel::held));
             return Drawn { rows: 0, more: false };
         }
-        let slice = self
-            .pending
-            .try_update_value(|pending| {
-                let take = rows.min(pending.len());
-                pending.drain(..take).collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
+        let (slice, more, caught_up) = self.change(|model| {
+            let slice = model.queue.take(rows);
+            (slice, !model.queue.is_empty(), model.queue.caught_up_reached())
+        });
         let drawn = slice.len();
         if drawn > 0 {
             let keep = self.max_items.get_untracked();
@@ -498,38 +272,25 @@ impl FeedState {
                 records.truncate(keep);
             });
         }
-        let (more, oldest_waiting) =
-            self.pending.with_value(|pending| (!pending.is_empty(), pending.front().map(|item| item.seq)));
-        if let Some(at) = self.caught_up_at.get_value()
-            && oldest_waiting.is_none_or(|seq| seq >= at)
-        {
-            self.caught_up_at.set_value(None);
+        if caught_up {
             self.caught_up.set(true);
         }
         Drawn { rows: drawn, more }
     }
 
     fn publish_counts(&self) {
-        let arrived = self.uncounted.try_update_value(std::mem::take).unwrap_or(0);
+        let (arrived, summary) =
+            self.change(|model| (model.take_uncounted(), model.clock.summary_if_changed()));
         if arrived > 0 {
             self.received.update(|received| *received += arrived);
         }
-        let summary = self.samples.try_update_value(|(samples, changed)| {
-            if !std::mem::take(changed) {
-                return None;
-            }
-            let mut sorted: Vec<f64> = samples.iter().copied().collect();
-            sorted.sort_by(f64::total_cmp);
-            let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
-            Some(RoundTrips { count: sorted.len(), p50_ms: at(0.5), p99_ms: at(0.99) })
-        });
-        if let Some(Some(summary)) = summary {
+        if let Some(summary) = summary {
             self.round_trips.set(Some(summary));
         }
     }
 
     pub fn pause(&self) {
-        self.held_count.set_value(0);
+        self.change(FeedModel::clear_held);
         self.held.set(0);
         self.paused.set(true);
     }
@@ -537,7 +298,7 @@ impl FeedState {
     /// Shows what arrived while paused (the newest `max_items` of it).
     pub fn resume(&self) {
         self.paused.set(false);
-        self.held_count.set_value(0);
+        self.change(FeedModel::clear_held);
         self.held.set(0);
         match self.redraw.get_value() {
             Some(redraw) => redraw(),
@@ -549,14 +310,14 @@ impl FeedState {
         let keep = keep.clamp(1, MAX_ITEMS_LIMIT);
         self.max_items.set(keep);
         self.records.update(|records| records.truncate(keep));
-        self.pending.update_value(|pending| self.overflow(pending, keep));
+        self.change(|model| model.queue.overflow(keep));
     }
 
     /// Applied as the user types. An invalid regex is reported and the previous filter stays.
     pub fn set_filter(&self, text: &str) {
         match Matcher::parse(text) {
             Ok(matcher) => {
-                self.filter.set_value(matcher);
+                self.change(|model| model.filter = matcher);
                 self.filter_error.set(None);
                 self.filter_generation.update(|generation| *generation += 1);
             }
@@ -567,51 +328,38 @@ impl FeedState {
     /// The kept records the filter lets through, newest first.
     pub fn visible(&self) -> Vec<Arc<Item>> {
         let generation = self.filter_generation.get();
-        self.records
-            .with(|records| records.iter().filter(|item| self.passes(item, generation)).cloned().collect())
-    }
-
-    fn passes(&self, item: &Item, generation: u64) -> bool {
-        let verdict = item.verdict.load(Ordering::Relaxed);
-        if verdict >> 1 == generation {
-            return verdict & 1 == 1;
-        }
-        let matched = self.filter.with_value(|filter| filter.matches(&item.record));
-        item.verdict.store(generation << 1 | u64::from(matched), Ordering::Relaxed);
-        matched
+        self.records.with(|records| {
+            self.model
+                .try_with_value(|model| {
+                    records
+                        .iter()
+                        .filter(|item| item.passes(generation, |record| model.filter.matches(record)))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
     }
 
     /// Called once a second: the sparkline's last minute, oldest first.
     pub fn tick(&self) {
         let now = (platform::wall_clock_ms() / 1000.0).floor() as i64;
-        let counts = self.per_second.with_value(|seconds| {
-            (0..SPARK_SECONDS as i64)
-                .map(|ago| {
-                    let second = now - (SPARK_SECONDS as i64 - 1) + ago;
-                    seconds.iter().find(|(at, _)| *at == second).map_or(0, |(_, count)| *count)
-                })
-                .collect::<Vec<_>>()
-        });
-        self.throughput.set(counts);
+        if let Some(counts) = self.model.try_with_value(|model| model.throughput.last_minute(now)) {
+            self.throughput.set(counts);
+        }
     }
 
     /// A new topic or start position: the page starts over.
     pub fn reset(&self) {
         self.records.set(VecDeque::new());
-        self.pending.set_value(VecDeque::new());
-        self.skipped.set_value(0);
-        self.raw.set_value(Vec::new());
-        self.last_seen.set_value(BTreeMap::new());
+        self.change(FeedModel::start_over);
         self.missed.set(0);
         self.caught_up.set(false);
-        self.caught_up_at.set_value(None);
         self.refused.set(None);
         self.unreadable.set(VecDeque::new());
         self.unreadable_count.set(0);
         self.reset_note.set(None);
         self.received.set(0);
-        self.uncounted.set_value(0);
-        self.held_count.set_value(0);
         self.held.set(0);
         self.status.set(ConnectionStatus::Connecting);
     }
@@ -624,13 +372,9 @@ impl FeedState {
     }
 
     /// Per partition of the page's view, the next offset it needs: what a reconnect asks the
-    /// server for. Every partition the server said the view holds is named, records seen on it
-    /// or not, so nothing between the view's start and the reconnect can go missing unsaid.
-    /// `None` before the server has said anything.
+    /// server for (see `Arrivals::resume_positions`).
     pub fn resume_positions(&self) -> Option<BTreeMap<i32, i64>> {
-        self.last_seen.with_value(|seen| {
-            (!seen.is_empty()).then(|| seen.iter().map(|(&p, &last)| (p, last.saturating_add(1))).collect())
-        })
+        self.model.try_with_value(|model| model.arrivals.resume_positions()).flatten()
     }
 }
 
@@ -643,6 +387,7 @@ impl Default for FeedState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::event::FeedRecord;
 
     fn record(partition: i32, offset: i64) -> ServerFrame {
         ServerFrame::Record(FeedRecord::sample(partition, offset))
@@ -710,7 +455,7 @@ mod tests {
             let feed = FeedState::new();
             feed.set_max_items(100);
             apply_all(&feed, 0..300);
-            feed.pending.with_value(|pending| assert_eq!(pending.len(), 100));
+            feed.model.with_value(|model| assert_eq!(model.queue.len(), 100));
             feed.render_pending();
             let shown = shown(&feed);
             assert_eq!(shown.len(), 100);
@@ -838,7 +583,7 @@ mod tests {
     fn arrivals_are_remembered_only_while_a_submit_waits_for_its_receipt() {
         with_owner(|| {
             let feed = FeedState::new();
-            let remembered = || feed.recent.with_value(|(recent, _)| recent.len());
+            let remembered = || feed.model.with_value(|model| model.clock.remembered());
             apply_all(&feed, 0..50);
             assert_eq!(remembered(), 0, "with no Submit out, an arrival is nobody's round trip");
             feed.submit_started();
