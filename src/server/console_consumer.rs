@@ -62,8 +62,7 @@ fn escape_controls(text: &str) -> String {
 
 pub async fn run() -> Result<(), ConsumerError> {
     logging::init();
-    let path = settings::settings_path(&ProcessEnv);
-    let kafka = settings::load_kafka(&path, &ProcessEnv)?;
+    let kafka = settings::load_kafka(&ProcessEnv)?;
     let mut out = std::io::stdout();
     writeln!(out, "Consumer Starting").map_err(ConsumerError::Output)?;
 

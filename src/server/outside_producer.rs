@@ -123,7 +123,7 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     let headers = (!headers.is_empty()).then(|| raw_headers(&headers));
 
     crate::server::runtime::logging::init();
-    let kafka = settings::load_kafka(&settings::settings_path(&ProcessEnv), &ProcessEnv)?;
+    let kafka = settings::load_kafka(&ProcessEnv)?;
     let producer: FutureProducer<KafkaContext> = kafka
         .client_config()
         .set("acks", "all")

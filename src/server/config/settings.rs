@@ -13,7 +13,8 @@ use rdkafka::ClientConfig;
 use serde::Deserialize;
 
 use super::client_properties::ClientProperties;
-use super::source::{Environment, SettingsError, int_setting, location, optional_int_setting, text_setting};
+use super::keys;
+use super::source::{Environment, SettingsError, location, text_setting};
 
 /// Where librdkafka finds the embedded broker when nothing else is configured.
 pub const EMBEDDED_BOOTSTRAP: &str = "127.0.0.1:9092";
@@ -152,12 +153,22 @@ impl KafkaSettings {
     }
 }
 
-/// Reads `Leptos.toml` (or `KAFKA_LIVE_CONFIG`) from disk and applies the environment.
-pub fn load_kafka(path: &Path, env: &impl Environment) -> Result<KafkaSettings, SettingsError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
-    let base_dir = path.parent().unwrap_or_else(|| Path::new("."));
-    kafka_from_toml(&text, path, base_dir, env)
+/// The Kafka settings alone, for the console tools: `Leptos.toml` (or `KAFKA_LIVE_CONFIG`)
+/// and the environment.
+pub fn load_kafka(env: &impl Environment) -> Result<KafkaSettings, SettingsError> {
+    let path = settings_path(env);
+    let text = read(&path)?;
+    kafka_from_toml(&text, &path, base_dir(&path), env)
+}
+
+pub(super) fn read(path: &Path) -> Result<String, SettingsError> {
+    std::fs::read_to_string(path)
+        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })
+}
+
+/// Where relative paths in the file start from.
+pub(super) fn base_dir(path: &Path) -> &Path {
+    path.parent().unwrap_or_else(|| Path::new("."))
 }
 
 /// The settings file's path: `KAFKA_LIVE_CONFIG`, or `Leptos.toml` in the working directory.
@@ -165,15 +176,10 @@ pub fn settings_path(env: &impl Environment) -> PathBuf {
     env.var("KAFKA_LIVE_CONFIG").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("Leptos.toml"))
 }
 
-/// Leptos' own options, read the way Leptos reads them (so `LEPTOS_SITE_ADDR` and the other
-/// `LEPTOS_*` variables override the file).
-pub fn load_leptos(path: &Path) -> Result<leptos::config::LeptosOptions, SettingsError> {
-    let path_str = path.to_str().ok_or_else(|| SettingsError::Leptos {
-        path: path.to_owned(),
-        message: "the path is not valid UTF-8".into(),
-    })?;
-    leptos::config::get_configuration(Some(path_str))
-        .map(|conf| conf.leptos_options)
+/// Leptos' own options from the same text, read the way Leptos reads them (so
+/// `LEPTOS_SITE_ADDR` and the other `LEPTOS_*` variables override the file).
+pub fn leptos_from_toml(text: &str, path: &Path) -> Result<leptos::config::LeptosOptions, SettingsError> {
+    leptos::config::get_config_from_str(text)
         .map_err(|error| SettingsError::Leptos { path: path.to_owned(), message: error.to_string() })
 }
 
@@ -193,15 +199,6 @@ pub fn web_from_toml(
 ) -> Result<crate::server::config::web::WebSettings, SettingsError> {
     let file = parse_file(text, path)?;
     crate::server::config::web::resolve(file.access, file.limits, env)
-}
-
-pub fn load_web(
-    path: &Path,
-    env: &impl Environment,
-) -> Result<crate::server::config::web::WebSettings, SettingsError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })?;
-    web_from_toml(&text, path, env)
 }
 
 /// The rules, on text and an environment: file values, overridden by the environment.
@@ -241,85 +238,32 @@ pub fn kafka_from_toml(
     let cluster =
         resolve_cluster(&kafka.bootstrap_servers, &properties, env, &file.embedded_broker, base_dir)?;
 
-    let topic = text_setting(env, "KAFKA_TOPIC", "kafka.topic", kafka.topic, "order")?;
+    let topic = text_setting(env, "KAFKA_TOPIC", "kafka.topic", kafka.topic, keys::TOPIC_DEFAULT)?;
     validate_topic(&topic)?;
 
     Ok(KafkaSettings {
         cluster,
         topic,
-        partitions: int_setting(env, "KAFKA_PARTITIONS", "kafka.partitions", kafka.partitions, 3, 1, 10_000)?
-            as i32,
-        replication_factor: optional_int_setting(
-            env,
-            "KAFKA_REPLICATION_FACTOR",
-            "kafka.replication-factor",
-            kafka.replication_factor,
-            1,
-            32,
-        )?
-        .map(|n| n as i32),
-        backlog: int_setting(env, "KAFKA_BACKLOG", "kafka.backlog", kafka.backlog, 100, 0, 100_000)? as usize,
-        produce_timeout: Duration::from_millis(int_setting(
-            env,
-            "KAFKA_PRODUCE_TIMEOUT_MS",
-            "kafka.produce-timeout-ms",
-            kafka.produce_timeout_ms,
-            10_000,
-            1,
-            600_000,
-        )? as u64),
+        partitions: keys::PARTITIONS.read(env, kafka.partitions)? as i32,
+        replication_factor: keys::REPLICATION_FACTOR
+            .read_optional(env, kafka.replication_factor)?
+            .map(|n| n as i32),
+        backlog: keys::BACKLOG.read(env, kafka.backlog)? as usize,
+        produce_timeout: Duration::from_millis(
+            keys::PRODUCE_TIMEOUT_MS.read(env, kafka.produce_timeout_ms)? as u64
+        ),
         consumer_group: text_setting(
             env,
             "KAFKA_CONSUMER_GROUP",
             "kafka.consumer-group",
             kafka.consumer_group,
-            "kitchen-group-1",
+            keys::CONSUMER_GROUP_DEFAULT,
         )?,
-        fetch_wait_max_ms: int_setting(
-            env,
-            "KAFKA_FETCH_WAIT_MAX_MS",
-            "kafka.fetch-wait-max-ms",
-            kafka.fetch_wait_max_ms,
-            5,
-            0,
-            60_000,
-        )? as u32,
-        max_message_bytes: int_setting(
-            env,
-            "KAFKA_MAX_MESSAGE_BYTES",
-            "kafka.max-message-bytes",
-            kafka.max_message_bytes,
-            1024 * 1024,
-            1,
-            100 * 1024 * 1024,
-        )? as usize,
-        forward_max_bytes: int_setting(
-            env,
-            "KAFKA_FORWARD_MAX_BYTES",
-            "kafka.forward-max-bytes",
-            kafka.forward_max_bytes,
-            1024 * 1024,
-            1,
-            100 * 1024 * 1024,
-        )? as usize,
-        socket_queue: int_setting(
-            env,
-            "KAFKA_SOCKET_QUEUE",
-            "kafka.socket-queue",
-            kafka.socket_queue,
-            4096,
-            16,
-            1_000_000,
-        )? as usize,
-        socket_queue_bytes: int_setting(
-            env,
-            "KAFKA_SOCKET_QUEUE_BYTES",
-            "kafka.socket-queue-bytes",
-            kafka.socket_queue_bytes,
-            32 * 1024 * 1024,
-            1024 * 1024,
-            16 * 1024 * 1024 * 1024,
-        )? as usize,
+        fetch_wait_max_ms: keys::FETCH_WAIT_MAX_MS.read(env, kafka.fetch_wait_max_ms)? as u32,
+        max_message_bytes: keys::MAX_MESSAGE_BYTES.read(env, kafka.max_message_bytes)? as usize,
+        forward_max_bytes: keys::FORWARD_MAX_BYTES.read(env, kafka.forward_max_bytes)? as usize,
+        socket_queue: keys::SOCKET_QUEUE.read(env, kafka.socket_queue)? as usize,
+        socket_queue_bytes: keys::SOCKET_QUEUE_BYTES.read(env, kafka.socket_queue_bytes)? as usize,
         properties,
     })
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::server::config::source::{Environment, SettingsError, int_setting};
+use super::keys::{self, IntKey};
+use super::source::{Environment, SettingsError};
 use crate::server::http::origin::Origin;
 use crate::wire::topic_access::{TopicAccess, TopicPattern};
 
@@ -100,8 +101,10 @@ pub struct WebSettings {
     pub shutdown_deadline: Duration,
 }
 
+/// The defaults of `keys`, with nothing from a file or the environment.
 impl Default for WebSettings {
     fn default() -> Self {
+        let seconds = |key: IntKey| Duration::from_secs(key.default as u64);
         Self {
             basic_auth: None,
             read_only: false,
@@ -109,18 +112,21 @@ impl Default for WebSettings {
             allowed_origins: Vec::new(),
             topics: TopicAccess::default(),
             create_topics: true,
-            topic_creates_per_minute: 10,
-            max_sockets: 10_000,
-            sockets_per_address: 1_000,
-            produce_rate: Some(ProduceRate { per_second: 50, burst: 100 }),
-            produce_bytes_per_second: 16 * 1024 * 1024,
-            submit_max_bytes: 16 * 1024 * 1024,
-            page_readers: 100,
-            catch_ups: 16,
-            display_limit_bytes: 16 * 1024,
-            ping_interval: Duration::from_secs(20),
-            header_read_timeout: Duration::from_secs(10),
-            shutdown_deadline: Duration::from_secs(20),
+            topic_creates_per_minute: keys::TOPIC_CREATES_PER_MINUTE.default as u32,
+            max_sockets: keys::MAX_SOCKETS.default as usize,
+            sockets_per_address: keys::SOCKETS_PER_ADDRESS.default as usize,
+            produce_rate: Some(ProduceRate {
+                per_second: keys::PRODUCE_PER_SECOND.default as u32,
+                burst: keys::PRODUCE_BURST.default as u32,
+            }),
+            produce_bytes_per_second: keys::PRODUCE_BYTES_PER_SECOND.default as u64,
+            submit_max_bytes: keys::SUBMIT_BYTES.default as u64,
+            page_readers: keys::PAGE_READERS.default as usize,
+            catch_ups: keys::CATCH_UPS.default as usize,
+            display_limit_bytes: keys::DISPLAY_BYTES.default as usize,
+            ping_interval: seconds(keys::PING_INTERVAL_SECONDS),
+            header_read_timeout: seconds(keys::HEADER_READ_TIMEOUT_SECONDS),
+            shutdown_deadline: seconds(keys::SHUTDOWN_DEADLINE_SECONDS),
         }
     }
 }
@@ -160,114 +166,26 @@ pub fn resolve(
         deny: patterns(list_setting(env, "KAFKA_LIVE_TOPICS_DENY", access.topics_deny)).unwrap_or_default(),
         internal,
     };
-    let number = |env_key: &str, file_key: &str, file: Option<i64>, default: u64, min: i64, max: i64| {
-        int_setting(env, env_key, file_key, file, default as i64, min, max).map(|n| n as u64)
-    };
-    let max_sockets = number(
-        "KAFKA_LIVE_MAX_SOCKETS",
-        "limits.max-sockets",
-        limits.max_sockets,
-        defaults.max_sockets as u64,
-        1,
-        1_000_000,
-    )? as usize;
-    let sockets_per_address = number(
-        "KAFKA_LIVE_SOCKETS_PER_ADDRESS",
-        "limits.sockets-per-address",
-        limits.sockets_per_address,
-        defaults.sockets_per_address as u64,
-        1,
-        1_000_000,
-    )? as usize;
-    let default_rate = defaults.produce_rate.expect("the default has a rate");
-    let per_second = number(
-        "KAFKA_LIVE_PRODUCE_PER_SECOND",
-        "limits.produce-per-second",
-        limits.produce_per_second,
-        u64::from(default_rate.per_second),
-        0,
-        1_000_000,
-    )? as u32;
-    let burst = number(
-        "KAFKA_LIVE_PRODUCE_BURST",
-        "limits.produce-burst",
-        limits.produce_burst,
-        u64::from(default_rate.burst.max(per_second)),
-        1,
-        1_000_000,
-    )? as u32;
+    let max_sockets = keys::MAX_SOCKETS.read(env, limits.max_sockets)? as usize;
+    let sockets_per_address = keys::SOCKETS_PER_ADDRESS.read(env, limits.sockets_per_address)? as usize;
+    let per_second = keys::PRODUCE_PER_SECOND.read(env, limits.produce_per_second)? as u32;
+    let burst_key =
+        IntKey { default: keys::PRODUCE_BURST.default.max(i64::from(per_second)), ..keys::PRODUCE_BURST };
+    let burst = burst_key.read(env, limits.produce_burst)? as u32;
     // 0 per second turns the limit off, rather than refusing everything.
     let produce_rate = (per_second > 0).then_some(ProduceRate { per_second, burst });
-    const GIB: i64 = 1024 * 1024 * 1024;
-    let produce_bytes_per_second = number(
-        "KAFKA_LIVE_PRODUCE_BYTES_PER_SECOND",
-        "limits.produce-bytes-per-second",
-        limits.produce_bytes_per_second,
-        defaults.produce_bytes_per_second,
-        0,
-        GIB,
-    )?;
-    let submit_max_bytes = number(
-        "KAFKA_LIVE_SUBMIT_BYTES",
-        "limits.submit-bytes",
-        limits.submit_bytes,
-        defaults.submit_max_bytes,
-        1,
-        GIB,
-    )?;
-    let topic_creates_per_minute = number(
-        "KAFKA_LIVE_TOPIC_CREATES_PER_MINUTE",
-        "limits.topic-creates-per-minute",
-        limits.topic_creates_per_minute,
-        u64::from(defaults.topic_creates_per_minute),
-        0,
-        1_000_000,
-    )? as u32;
-    let page_readers = number(
-        "KAFKA_LIVE_PAGE_READERS",
-        "limits.page-readers",
-        limits.page_readers,
-        defaults.page_readers as u64,
-        0,
-        100_000,
-    )? as usize;
-    let catch_ups = number(
-        "KAFKA_LIVE_CATCH_UPS",
-        "limits.catch-ups",
-        limits.catch_ups,
-        defaults.catch_ups as u64,
-        1,
-        10_000,
-    )? as usize;
-    let display_limit_bytes = number(
-        "KAFKA_LIVE_DISPLAY_BYTES",
-        "limits.display-bytes",
-        limits.display_bytes,
-        defaults.display_limit_bytes as u64,
-        64,
-        100 * 1024 * 1024,
-    )? as usize;
-    let seconds = |env_key: &str, file_key: &str, file: Option<i64>, default: Duration| {
-        number(env_key, file_key, file, default.as_secs(), 1, 3600).map(Duration::from_secs)
-    };
-    let ping_interval = seconds(
-        "KAFKA_LIVE_PING_INTERVAL_SECONDS",
-        "limits.ping-interval-seconds",
-        limits.ping_interval_seconds,
-        defaults.ping_interval,
-    )?;
-    let header_read_timeout = seconds(
-        "KAFKA_LIVE_HEADER_READ_TIMEOUT_SECONDS",
-        "limits.header-read-timeout-seconds",
-        limits.header_read_timeout_seconds,
-        defaults.header_read_timeout,
-    )?;
-    let shutdown_deadline = seconds(
-        "KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS",
-        "limits.shutdown-deadline-seconds",
-        limits.shutdown_deadline_seconds,
-        defaults.shutdown_deadline,
-    )?;
+    let produce_bytes_per_second =
+        keys::PRODUCE_BYTES_PER_SECOND.read(env, limits.produce_bytes_per_second)? as u64;
+    let submit_max_bytes = keys::SUBMIT_BYTES.read(env, limits.submit_bytes)? as u64;
+    let topic_creates_per_minute =
+        keys::TOPIC_CREATES_PER_MINUTE.read(env, limits.topic_creates_per_minute)? as u32;
+    let page_readers = keys::PAGE_READERS.read(env, limits.page_readers)? as usize;
+    let catch_ups = keys::CATCH_UPS.read(env, limits.catch_ups)? as usize;
+    let display_limit_bytes = keys::DISPLAY_BYTES.read(env, limits.display_bytes)? as usize;
+    let seconds = |key: IntKey, file: Option<i64>| key.read(env, file).map(|n| Duration::from_secs(n as u64));
+    let ping_interval = seconds(keys::PING_INTERVAL_SECONDS, limits.ping_interval_seconds)?;
+    let header_read_timeout = seconds(keys::HEADER_READ_TIMEOUT_SECONDS, limits.header_read_timeout_seconds)?;
+    let shutdown_deadline = seconds(keys::SHUTDOWN_DEADLINE_SECONDS, limits.shutdown_deadline_seconds)?;
     Ok(WebSettings {
         basic_auth,
         read_only,

@@ -19,7 +19,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::app::{App, shell};
-use crate::server::config::settings::{self, Cluster, KafkaSettings};
+use crate::server::config::Settings;
+use crate::server::config::settings::{Cluster, KafkaSettings};
 use crate::server::config::source::{ProcessEnv, SettingsError};
 use crate::server::config::web::WebSettings;
 use crate::server::feed::broker_probe;
@@ -330,10 +331,7 @@ async fn refuse_cross_origin_posts(
 /// signal, then stop everything that was started.
 pub async fn run() -> Result<(), StartupError> {
     logging::init();
-    let path = settings::settings_path(&ProcessEnv);
-    let kafka = settings::load_kafka(&path, &ProcessEnv)?;
-    let web = settings::load_web(&path, &ProcessEnv)?;
-    let leptos_options = settings::load_leptos(&path)?;
+    let Settings { kafka, web, leptos: leptos_options } = Settings::load(&ProcessEnv)?;
     tracing::info!(settings = ?kafka, access = ?web, "settings loaded");
 
     let broker = match &kafka.cluster {

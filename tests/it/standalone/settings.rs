@@ -6,7 +6,8 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use kafka_live::server::config::settings::{Cluster, kafka_from_toml, load_leptos};
+use kafka_live::server::config::Settings;
+use kafka_live::server::config::settings::{Cluster, kafka_from_toml};
 use kafka_live::server::config::source::SettingsError;
 
 fn load(
@@ -46,14 +47,46 @@ fn nothing_configured_means_the_embedded_broker_and_the_originals_names() {
     assert_eq!(settings.produce_timeout, Duration::from_secs(10));
 }
 
+/// Every key is documented where users look, and the file shows the defaults the code uses:
+/// a key added to the table without its line in `Leptos.toml` and the README fails here.
+#[test]
+fn every_setting_is_in_leptos_toml_and_the_readme_with_the_codes_default() {
+    use kafka_live::server::config::keys::{NUMBERS, OTHERS};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::read_to_string(root.join("Leptos.toml")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let parsed: toml::Table = toml::from_str(&file).unwrap();
+    let keys = NUMBERS.iter().map(|key| (key.file, key.env)).chain(OTHERS.iter().copied());
+    let mut missing = Vec::new();
+    for (file_key, env) in keys {
+        let key = file_key.split_once('.').unwrap().1;
+        let in_file = file.lines().any(|line| {
+            let line = line.trim_start_matches(['#', ' ']);
+            line.starts_with(&format!("{key} =")) || line.starts_with(&format!("{key}="))
+        });
+        if !in_file || !file.contains(env) {
+            missing.push(format!("Leptos.toml: {file_key} / {env}"));
+        }
+        if !readme.contains(key) || !readme.contains(env) {
+            missing.push(format!("README.md: {file_key} / {env}"));
+        }
+    }
+    assert_eq!(missing, Vec::<String>::new());
+    for key in NUMBERS {
+        let (table, name) = key.file.split_once('.').unwrap();
+        if let Some(value) = parsed.get(table).and_then(|t| t.get(name)) {
+            assert_eq!(value.as_integer(), Some(key.default), "{} in Leptos.toml", key.file);
+        }
+    }
+}
+
 #[test]
 fn the_repositorys_leptos_toml_is_valid() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("Leptos.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let settings = kafka_from_toml(&text, &path, path.parent().unwrap(), &BTreeMap::new()).unwrap();
-    assert_eq!(settings.topic, "order");
-    let leptos = load_leptos(&path).unwrap();
-    assert_eq!(&*leptos.output_name, "kafka-live");
+    let settings = Settings::from_text(&text, &path, &BTreeMap::new()).unwrap();
+    assert_eq!(settings.kafka.topic, "order");
+    assert_eq!(&*settings.leptos.output_name, "kafka-live");
 }
 
 #[test]
