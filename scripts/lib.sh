@@ -19,7 +19,8 @@ export LEPTOS_OUTPUT_NAME=kafka-live
 CARGO_LEPTOS_VERSION=0.3.10
 NISSHI_VERSION=0.6.0
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# Each step says when it started, in seconds since the script did: where the time goes.
+say() { printf '\033[1m==> [%4ss] %s\033[0m\n' "$SECONDS" "$*" >&2; }
 
 ensure_debian_packages() {
   local missing=() package

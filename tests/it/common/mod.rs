@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use kafka_live::server::config::settings::{KafkaSettings, kafka_from_toml};
 use kafka_live::server::config::web::WebSettings;
 use kafka_live::server::feed::consumer::RecordHook;
+use kafka_live::server::runtime::router::{Handles, router};
 use kafka_live::server::runtime::startup::Services;
 use kafka_live::wire::event::{Payload, ServerFrame};
 use leptos::config::LeptosOptions;
@@ -102,6 +103,17 @@ async fn wait_ready(url: &str) {
         assert!(std::time::Instant::now() < deadline, "{url} answers 200 within 60 s");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+}
+
+/// The server's router over clients that never reach a broker (nothing listens on port 1),
+/// and the address it takes itself to be bound to: for what needs no Kafka.
+pub fn offline_router(web: WebSettings) -> (axum::Router, SocketAddr) {
+    let env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_TOPIC", "offline")]);
+    let settings = kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).unwrap();
+    let handles = Handles::new(&settings, &web).expect("clients are created without a broker");
+    let bound: SocketAddr = "127.0.0.1:3000".parse().unwrap();
+    let options = LeptosOptions::builder().output_name("kafka-live").build();
+    (router(&handles, options, bound), bound)
 }
 
 /// Starts the whole server (producer, feed, hub, routes) in this process on a free port.

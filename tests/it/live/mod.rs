@@ -8,7 +8,6 @@ mod page_reader;
 mod produce_input;
 mod resume;
 mod round_trip;
-mod security_headers;
 mod server_stop;
 mod socket_limits;
 mod trust;

@@ -2,4 +2,5 @@
 
 mod broker_down;
 mod broker_faults;
+mod security_headers;
 mod settings;
