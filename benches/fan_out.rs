@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kafka_live::server::outside_producer::{Paced, produce_paced};
+use kafka_live_testkit::outside::{Paced, produce_paced};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use support::{Server, knob, mib, verdict};
 use tokio::sync::watch;

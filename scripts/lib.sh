@@ -91,11 +91,12 @@ ensure_build_tools() {
   ensure_nisshi
 }
 
-# The site (WASM, JS, CSS) and the server, then the other binaries with the same features.
+# The site (WASM, JS, CSS) and the server, then the other binaries with the same features, and
+# the test kit's outside producer (kafka-live-produce) that the browser tests write with.
 build_app() {
   say "building kafka-live"
   (cd "$ROOT" && cargo leptos build)
-  (cd "$ROOT" && cargo build --features ssr --bins)
+  (cd "$ROOT" && cargo build --features ssr --bins && cargo build -p kafka-live-testkit --bins)
 }
 
 BIN_DIR="$CARGO_TARGET_DIR/debug"

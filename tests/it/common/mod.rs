@@ -82,6 +82,14 @@ impl TestApp {
         wait_ready(&format!("http://{}/readyz", self.addr)).await;
     }
 
+    /// Produces each value through the page's produce path, in order; each is acknowledged.
+    pub async fn produce_all(&self, values: &[String]) {
+        for value in values {
+            let (status, body) = self.post_form("produce", &[("text", value)]).await;
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+
     /// POSTs `form` to the server function at `/api/{endpoint}` as the page's script does
     /// (asking for JSON); the status and the body.
     pub async fn post_form(&self, endpoint: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -115,6 +123,10 @@ pub fn offline_router(web: WebSettings) -> (axum::Router, SocketAddr) {
     let options = LeptosOptions::builder().output_name("kafka-live").build();
     (router(&handles, options, bound), bound)
 }
+
+/// A client's end of the server's WebSocket.
+pub type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Starts the whole server (producer, feed, hub, routes) in this process on a free port.
 pub async fn spawn_app(topic: &str) -> TestApp {

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use kafka_live::server::outside_producer::{Paced, produce_paced};
+use kafka_live_testkit::outside::{Paced, produce_paced};
 use rdkafka::producer::FutureProducer;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -128,8 +128,7 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
         })
     });
     // ...and an outside producer, steadily.
-    let producer: FutureProducer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", &bootstrap).create().unwrap();
+    let producer: FutureProducer = kafka_live_testkit::outside::producer(&bootstrap);
     let outside = produce_paced(&producer, &topic, None, "outside", Paced { rate: OUTSIDE_RATE, seconds })
         .await
         .unwrap();

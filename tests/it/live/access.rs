@@ -76,8 +76,7 @@ async fn read_only_shows_the_feed_and_refuses_to_produce() {
     assert_eq!(error, ProduceError::ReadOnly);
 
     // Records from other producers still flow to the page.
-    let producer: FutureProducer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    let producer: FutureProducer = kafka_live_testkit::outside::producer(&bootstrap());
     let text = unique("from elsewhere");
     producer
         .send(FutureRecord::<(), str>::to(&topic).payload(&text), Duration::from_secs(10))

@@ -16,8 +16,7 @@ async fn prints_each_record_then_leaves_the_group_on_sigterm() {
     let group = unique("group");
     let value = unique("pizza");
 
-    let producer: FutureProducer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    let producer: FutureProducer = kafka_live_testkit::outside::producer(&bootstrap());
     producer
         .send(FutureRecord::<(), str>::to(&topic).payload(&value), Duration::from_secs(10))
         .await
@@ -97,8 +96,7 @@ async fn printed_values(
 
 /// One key for all: one partition, so "in order" is Kafka's promise, not luck.
 async fn produce_values(topic: &str, values: &[String]) {
-    let producer: FutureProducer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    let producer: FutureProducer = kafka_live_testkit::outside::producer(&bootstrap());
     for value in values {
         producer
             .send(FutureRecord::to(topic).key("one-partition").payload(value), Duration::from_secs(10))

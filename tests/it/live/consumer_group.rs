@@ -83,8 +83,7 @@ async fn eventually(what: &str, seconds: u64, mut check: impl FnMut() -> bool) {
 }
 
 async fn produce_batch(topic: &str, label: &str, count: usize) -> Vec<String> {
-    let producer: FutureProducer =
-        rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap()).create().unwrap();
+    let producer: FutureProducer = kafka_live_testkit::outside::producer(&bootstrap());
     let mut values = Vec::new();
     for i in 0..count {
         let value = format!("{label}-{i}");

@@ -9,9 +9,7 @@ use kafka_live::server::config::settings::KafkaSettings;
 use kafka_live::wire::event::{Payload, ServerFrame};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{TestApp, next_record, produce, settings_with, spawn_app_with, unique};
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+use crate::common::{Socket, TestApp, next_record, settings_with, spawn_app_with, unique};
 
 /// One partition, so offsets are the order produced; a backlog of 3.
 fn settings(topic: &str) -> KafkaSettings {
@@ -63,12 +61,6 @@ async fn refusal(app: &TestApp, query: &str) -> String {
     tokio::time::timeout(Duration::from_secs(30), wait).await.expect("refused within 30 s")
 }
 
-async fn produce_all(app: &TestApp, values: &[String]) {
-    for value in values {
-        assert!(produce(app, value).await.status().is_success());
-    }
-}
-
 #[tokio::test]
 async fn each_start_position_starts_where_asked_then_goes_live() {
     let topic = unique("reader");
@@ -77,12 +69,12 @@ async fn each_start_position_starts_where_asked_then_goes_live() {
     // The shared feed's backlog is what its consumer has read so far, which can trail the
     // produce acks; this page watches for the last record so the backlog is known to hold it.
     let mut watcher = connect(&app, "").await;
-    produce_all(&app, &values[..3]).await;
+    app.produce_all(&values[..3]).await;
     // A second apart, so a timestamp falls between the halves.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let between = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
     tokio::time::sleep(Duration::from_millis(100)).await;
-    produce_all(&app, &values[3..]).await;
+    app.produce_all(&values[3..]).await;
     next_record(&mut watcher, &values[5]).await;
 
     let mut earliest = connect(&app, "from=earliest").await;
@@ -99,7 +91,7 @@ async fn each_start_position_starts_where_asked_then_goes_live() {
 
     // Everyone goes on live.
     let live = format!("{topic} live");
-    produce_all(&app, std::slice::from_ref(&live)).await;
+    app.produce_all(std::slice::from_ref(&live)).await;
     for socket in [&mut earliest, &mut from_offset, &mut per_partition, &mut by_time, &mut shared] {
         assert_eq!(next_record(socket, &live).await.offset, 6);
     }
@@ -112,7 +104,7 @@ async fn another_topic_is_read_by_a_reader_of_its_own() {
     let app = spawn_app_with(settings(&topic)).await;
     let other_app = spawn_app_with(settings(&other)).await;
     let value = format!("{other} only");
-    produce_all(&other_app, std::slice::from_ref(&value)).await;
+    other_app.produce_all(std::slice::from_ref(&value)).await;
     let mut socket = connect(&app, &format!("topic={other}")).await;
     assert_eq!(read(&mut socket, 0).await.0, [value]);
 }

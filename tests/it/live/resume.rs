@@ -10,15 +10,13 @@ use kafka_live::wire::event::{FeedRecord, Payload, ServerFrame};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{TestApp, produce, settings_with, spawn_app_with, unique};
+use crate::common::{Socket, TestApp, produce, settings_with, spawn_app_with, unique};
 
 /// One partition, so the whole stream is one sequence; a backlog of 2, so a reconnect soon
 /// needs Kafka.
 fn settings(topic: &str) -> KafkaSettings {
     settings_with(topic, "1", "2")
 }
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Reads frames until `want` records with these values arrived; anything else is kept too.
 async fn read_until(socket: &mut Socket, values: &[String]) -> (Vec<FeedRecord>, u64) {
@@ -61,12 +59,6 @@ fn texts(records: &[FeedRecord]) -> Vec<String> {
         .collect()
 }
 
-async fn produce_all(app: &TestApp, values: &[String]) {
-    for value in values {
-        assert!(produce(app, value).await.status().is_success());
-    }
-}
-
 fn batch(label: &str, n: usize) -> Vec<String> {
     (0..n).map(|i| format!("{label} {i:02}")).collect()
 }
@@ -77,14 +69,14 @@ async fn after_the_backlog_moved_on_a_reconnecting_page_gets_the_gap_from_kafka_
     let url = format!("ws://{}/ws", app.addr);
     let (mut socket, _) = tokio_tungstenite::connect_async(&url).await.unwrap();
     let before = batch(&unique("before"), 3);
-    produce_all(&app, &before).await;
+    app.produce_all(&before).await;
     let (seen, _) = read_until(&mut socket, &before).await;
     let last = seen.last().unwrap().offset;
     drop(socket);
 
     // Ten records while the page is away: the hub keeps only the last two.
     let away = batch(&unique("away"), 10);
-    produce_all(&app, &away).await;
+    app.produce_all(&away).await;
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("{url}?resume=0:{last}")).await.unwrap();
     let (records, missed) = read_until(&mut socket, &away).await;
     assert_eq!(missed, 0);

@@ -21,7 +21,7 @@ use kafka_live::wire::event::{BrokerStatus, FeedRecord, Payload, ServerFrame};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::common::{TestApp, produce, spawn_app_with, unique};
+use crate::common::{Socket, TestApp, produce, spawn_app_with, unique};
 
 /// A broker of this test's own, on `port`, keeping its data in `dir`.
 enum Broker {
@@ -121,8 +121,6 @@ fn settings(port: u16, topic: &str, partitions: &str) -> KafkaSettings {
     ]);
     kafka_from_toml("", Path::new("t.toml"), Path::new("."), &env).unwrap()
 }
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open_feed(app: &TestApp) -> Socket {
     tokio_tungstenite::connect_async(format!("ws://{}/ws", app.addr)).await.unwrap().0

@@ -133,7 +133,7 @@ async fn a_stalled_socket_while_1_mib_records_flow_holds_a_bounded_queue() {
     let values: Vec<String> = (0..RECORDS).map(|i| format!("big {i} ")).collect();
     let mut args = vec!["--fill", "1048576"];
     args.extend(values.iter().map(String::as_str));
-    super::outside::produce(&topic, &args);
+    super::outside::produce(&topic, &args).await;
     let (records, missed) = reading
         .await
         .unwrap()

@@ -7,8 +7,7 @@ use futures::StreamExt;
 use kafka_live::wire::event::{FeedRecord, Payload, Placed, ServerFrame};
 use tokio_tungstenite::tungstenite::{self, Message};
 
-pub type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+pub use crate::common::Socket;
 
 /// What a client was sent, in order.
 #[derive(Debug, Default)]

@@ -59,11 +59,12 @@ async fn records_from_any_producer_are_shown_safely_and_the_feed_flows_on() {
     let topic = unique("odd");
     let first = server(&topic).await;
     let mut page = connect(&first.addr, "").await;
-    super::outside::produce(&topic, &["--raw-header", "fffe=v", "raw-name"]);
-    super::outside::produce(&topic, &["--fill", "1048576", "--fill-with", "01", "--hex", "01"]);
-    super::outside::produce(&topic, &["--header-fill", "big=900000", "--headers", "2000", "huge-headers"]);
+    super::outside::produce(&topic, &["--raw-header", "fffe=v", "raw-name"]).await;
+    super::outside::produce(&topic, &["--fill", "1048576", "--fill-with", "01", "--hex", "01"]).await;
+    super::outside::produce(&topic, &["--header-fill", "big=900000", "--headers", "2000", "huge-headers"])
+        .await;
     let after = unique("after the odd ones");
-    super::outside::produce(&topic, &[&after]);
+    super::outside::produce(&topic, &[&after]).await;
     let mut account = Account::default();
     read_until_value(&mut page, &mut account, &after).await;
     assert_eq!(account.records.len(), 4);
@@ -80,7 +81,7 @@ async fn records_from_any_producer_are_shown_safely_and_the_feed_flows_on() {
     read_until_value(&mut page, &mut backlog, &after).await;
     check(&backlog);
     let later = unique("later");
-    super::outside::produce(&topic, &[&later]);
+    super::outside::produce(&topic, &[&later]).await;
     read_until_value(&mut page, &mut backlog, &later).await;
     assert_eq!(second.stop().await.code(), Some(0));
 }

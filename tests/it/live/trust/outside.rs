@@ -1,19 +1,20 @@
-//! Records written by a client of the cluster that is not kafka-live: the project's own
-//! rdkafka helper (`kafka-live-produce`), which also writes what rdkafka's API cannot (header
-//! names that are not UTF-8, through librdkafka).
+//! Records written by a client of the cluster that is not kafka-live: the test kit's outside
+//! producer (`kafka-live-produce`), which also writes what rdkafka's API cannot (header names
+//! that are not UTF-8, through librdkafka).
+
+use std::collections::BTreeMap;
 
 use crate::common::bootstrap;
 
-/// Runs `kafka-live-produce ARGS` against the test broker and `topic`; returns its output lines
-/// (`partition offset` per record).
-pub fn produce(topic: &str, args: &[&str]) -> Vec<String> {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_kafka-live-produce"))
-        .args(args)
-        .env("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml"))
-        .env("KAFKA_BOOTSTRAP_SERVERS", bootstrap())
-        .env("KAFKA_TOPIC", topic)
-        .output()
-        .expect("kafka-live-produce runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+/// Produces what `kafka-live-produce ARGS` would, to the test broker and `topic`; returns its
+/// output lines (`partition offset` per record).
+pub async fn produce(topic: &str, args: &[&str]) -> Vec<String> {
+    let bootstrap = bootstrap();
+    let env = BTreeMap::from([
+        ("KAFKA_LIVE_CONFIG", concat!(env!("CARGO_MANIFEST_DIR"), "/Leptos.toml")),
+        ("KAFKA_BOOTSTRAP_SERVERS", bootstrap.as_str()),
+        ("KAFKA_TOPIC", topic),
+    ]);
+    let args = args.iter().map(|arg| (*arg).to_owned()).collect();
+    kafka_live_testkit::outside::run(args, &env).await.expect("the outside producer writes every record")
 }

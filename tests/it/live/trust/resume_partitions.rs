@@ -133,7 +133,7 @@ async fn a_topic_deleted_and_created_again_starts_over_and_says_so() {
     let new: Vec<String> = (0..3).map(|i| unique(&format!("new {i}"))).collect();
     let mut args: Vec<&str> = Vec::new();
     args.extend(new.iter().map(String::as_str));
-    super::outside::produce(&topic, &args);
+    super::outside::produce(&topic, &args).await;
     read_until_value(&mut page, &mut account, &new[2]).await;
     let reset =
         account.views.iter().find(|(_, reset)| reset.is_some()).expect("the page is told of the reset");

@@ -3,10 +3,10 @@
 
 use rdkafka::producer::{FutureProducer, FutureRecord};
 
-use crate::server::config::settings;
-use crate::server::config::source::{ProcessEnv, SettingsError};
-use crate::server::kafka::context::KafkaContext;
-use crate::server::kafka::error::ClientError;
+use kafka_live::server::config::settings;
+use kafka_live::server::config::source::{Environment, SettingsError};
+use kafka_live::server::kafka::context::KafkaContext;
+use kafka_live::server::kafka::error::ClientError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutsideProducerError {
@@ -35,7 +35,9 @@ pub struct PacedOutcome {
     pub elapsed: std::time::Duration,
 }
 
-pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
+/// Produces what `args` say to the topic the settings in `env` name; returns the lines to
+/// print: `partition offset` per record, or a paced stream's summary.
+pub async fn run(args: Vec<String>, env: &impl Environment) -> Result<Vec<String>, OutsideProducerError> {
     let mut key: Option<String> = None;
     let mut headers: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
     let mut fill: Option<u64> = None;
@@ -122,8 +124,8 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
     }
     let headers = (!headers.is_empty()).then(|| raw_headers(&headers));
 
-    crate::server::runtime::logging::init();
-    let kafka = settings::load_kafka(&ProcessEnv)?;
+    kafka_live::server::runtime::logging::init();
+    let kafka = settings::load_kafka(env)?;
     let producer: FutureProducer<KafkaContext> = kafka
         .client_config()
         .set("acks", "all")
@@ -135,14 +137,14 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         .map_err(ClientError)?;
     if let Some(paced) = paced {
         let outcome = produce_paced(&producer, &kafka.topic, key.as_deref(), &values[0], paced).await?;
-        println!(
+        return Ok(vec![format!(
             "{} of {} records acknowledged in {:.1} s",
             outcome.acknowledged,
             outcome.sent,
             outcome.elapsed.as_secs_f64()
-        );
-        return Ok(());
+        )]);
     }
+    let mut lines = Vec::with_capacity(payloads.len());
     for payload in payloads {
         let mut record = FutureRecord::<str, [u8]>::to(&kafka.topic).payload(&payload);
         if null {
@@ -156,9 +158,9 @@ pub async fn run(args: Vec<String>) -> Result<(), OutsideProducerError> {
         }
         let delivery =
             producer.send(record, kafka.produce_timeout).await.map_err(|(error, _)| ClientError(error))?;
-        println!("{} {}", delivery.partition, delivery.offset);
+        lines.push(format!("{} {}", delivery.partition, delivery.offset));
     }
-    Ok(())
+    Ok(lines)
 }
 
 /// Sends on a clock, not in a loop as fast as possible: a 10 ms tick catches the sequence up
@@ -240,4 +242,10 @@ fn decode_hex(text: &str) -> Result<Vec<u8>, OutsideProducerError> {
                 .map_err(|_| OutsideProducerError::Usage(format!("`{text}` is not hex")))
         })
         .collect()
+}
+
+/// A plain producer of the test broker, as any other client of a user's cluster would be:
+/// librdkafka's defaults, nothing of kafka-live's.
+pub fn producer(bootstrap: &str) -> FutureProducer {
+    rdkafka::ClientConfig::new().set("bootstrap.servers", bootstrap).create().expect("a producer is created")
 }

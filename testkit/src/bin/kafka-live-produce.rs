@@ -16,8 +16,14 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match kafka_live::server::outside_producer::run(std::env::args().skip(1).collect()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let env = kafka_live::server::config::source::ProcessEnv;
+    match kafka_live_testkit::outside::run(std::env::args().skip(1).collect(), &env).await {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("kafka-live-produce: {error}");
             ExitCode::from(2)
