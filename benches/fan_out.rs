@@ -60,7 +60,7 @@ async fn client(url: String, mut expected: watch::Receiver<Option<u64>>) -> Seen
                 _ => return seen,
             }
         };
-        if let Some((_, offset)) = kafka_live::wire::event::record_position(text.as_str()) {
+        if let Some((_, offset)) = kafka_live::wire::frame::record_position(text.as_str()) {
             // Offset 0 is the warm-up record; a socket that opened before the feed passed it on
             // sees it, one that opened after does not. It is not part of the measured stream.
             if offset == WARM_UP_OFFSET {
@@ -74,7 +74,7 @@ async fn client(url: String, mut expected: watch::Receiver<Option<u64>>) -> Seen
             next_offset = Some(offset.max(next_offset.unwrap_or(offset)) + 1);
             seen.records += 1;
             seen.last_at = Some(Instant::now());
-        } else if let Some(count) = kafka_live::wire::event::missed_count(text.as_str()) {
+        } else if let Some(count) = kafka_live::wire::frame::missed_count(text.as_str()) {
             seen.missed += count;
         }
     }

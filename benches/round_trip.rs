@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live::server::runtime::startup::Services;
-use kafka_live::wire::event::{Payload, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
+use kafka_live::wire::record::Payload;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};

@@ -5,8 +5,8 @@
 
 use leptos::prelude::*;
 
-use crate::wire::event::Receipt;
 use crate::wire::produce::{HeaderField, ProduceError};
+use crate::wire::receipt::Receipt;
 use crate::wire::topics::{Catalogue, TopicInfo, TopicsError};
 
 /// Produces the form's records and returns where Kafka stored each, in the order sent.

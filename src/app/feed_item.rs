@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use super::feed::Item;
 use super::platform;
 use super::value_view::{Choices, Shape, format_size, render, truncate};
-use crate::wire::event::{FeedRecord, Payload, Timestamp};
+use crate::wire::record::{FeedRecord, Payload, Timestamp};
 
 #[component]
 pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<FeedRecord>) -> impl IntoView {

@@ -9,7 +9,7 @@ use super::feed_item::FeedItem;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
 use super::sparkline::Sparkline;
-use crate::wire::event::{BrokerStatus, FeedHealth, FeedState};
+use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState};
 use crate::wire::start_position::StartFrom;
 
 const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;

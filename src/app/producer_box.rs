@@ -41,7 +41,7 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
         if let (Some(topic), Some(partition), Some(offset)) = delivered {
             let (partition, offset) = (partition.parse().ok()?, offset.parse().ok()?);
             let count = q.get(query::COUNT).and_then(|c| c.parse().ok()).unwrap_or(1);
-            let at = crate::wire::event::at_offset(offset);
+            let at = crate::wire::receipt::at_offset(offset);
             let text = if count == 1 {
                 format!("Delivered to {topic} [partition {partition}] {at}")
             } else {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::wire::event::{FeedRecord, Payload};
+use crate::wire::record::{FeedRecord, Payload};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeaderRow {

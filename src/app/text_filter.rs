@@ -2,7 +2,7 @@
 //! matched against a record's key, value and header values.
 
 use super::platform::Regex;
-use crate::wire::event::{FeedRecord, Payload};
+use crate::wire::record::{FeedRecord, Payload};
 
 pub enum Matcher {
     Everything,
@@ -45,7 +45,7 @@ impl Matcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::event::RecordHeader;
+    use crate::wire::record::RecordHeader;
 
     fn record(key: Option<&str>, value: &str, header: Option<&str>) -> FeedRecord {
         FeedRecord {

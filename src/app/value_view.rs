@@ -3,7 +3,7 @@
 //!
 //! Pure functions, so they are tested without a browser.
 
-use crate::wire::event::Payload;
+use crate::wire::record::Payload;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shape {

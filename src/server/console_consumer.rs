@@ -16,7 +16,7 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::runtime::logging;
 use crate::server::runtime::shutdown;
-use crate::wire::event::Payload;
+use crate::wire::record::Payload;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use kafka_live::server::config::settings::{KafkaSettings, kafka_from_toml};
-use kafka_live::wire::event::Receipt;
+use kafka_live::wire::receipt::Receipt;
 use tokio::io::AsyncReadExt;
 
 use crate::common::{ServerProcess, consumer_command, next_record, produce, spawn_app_with, unique};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::wire::event::Placed;
+use crate::wire::receipt::Placed;
 
 #[derive(Debug, Default)]
 pub struct Arrivals {

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::item::Item;
-use crate::wire::event::Placed;
+use crate::wire::receipt::Placed;
 
 /// A record frame as it came off the socket: where it stands (peeked, not decoded), its place
 /// in the page's arrival order, and when it came.
@@ -111,7 +111,7 @@ impl DrawQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::event::FeedRecord;
+    use crate::wire::record::FeedRecord;
 
     fn queue_of(offsets: impl IntoIterator<Item = i64>, keep: usize) -> DrawQueue {
         let mut queue = DrawQueue::default();

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use leptos::prelude::{ArcRwSignal, Set};
 
-use crate::wire::event::FeedRecord;
+use crate::wire::record::FeedRecord;
 
 pub struct Item {
     pub record: FeedRecord,

@@ -11,7 +11,9 @@ use super::item::Item;
 use super::round_trips::{Measured, RoundTripClock};
 use super::throughput::Throughput;
 use crate::app::text_filter::Matcher;
-use crate::wire::event::{FeedRecord, Placed, ServerFrame};
+use crate::wire::frame::ServerFrame;
+use crate::wire::receipt::Placed;
+use crate::wire::record::FeedRecord;
 
 /// What the page is like at the moment a record is taken in.
 #[derive(Debug, Clone, Copy)]

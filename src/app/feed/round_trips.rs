@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::wire::event::Placed;
+use crate::wire::receipt::Placed;
 
 /// Round-trip times kept for the session's p50 and p99.
 const SAMPLES: usize = 10_000;

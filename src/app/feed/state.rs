@@ -18,7 +18,8 @@ use super::round_trips::RoundTrips;
 use super::throughput::SPARK_SECONDS;
 use crate::app::platform;
 use crate::app::text_filter::Matcher;
-use crate::wire::event::{BrokerStatus, FeedHealth, Placed, Receipt, ServerFrame, record_position};
+use crate::wire::frame::{BrokerStatus, FeedHealth, ServerFrame, record_position};
+use crate::wire::receipt::{Placed, Receipt};
 
 /// How many records a page keeps unless the user says otherwise.
 pub const DEFAULT_MAX_ITEMS: usize = 1000;
@@ -387,7 +388,7 @@ impl Default for FeedState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::event::FeedRecord;
+    use crate::wire::record::FeedRecord;
 
     fn record(partition: i32, offset: i64) -> ServerFrame {
         ServerFrame::Record(FeedRecord::sample(partition, offset))

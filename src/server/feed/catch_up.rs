@@ -23,7 +23,7 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::ClientError;
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
-use crate::wire::event::FeedRecord;
+use crate::wire::record::FeedRecord;
 
 pub struct CatchUp {
     settings: KafkaSettings,

@@ -24,7 +24,9 @@ use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
-use crate::wire::event::{FeedRecord, FeedState, Placed};
+use crate::wire::frame::FeedState;
+use crate::wire::receipt::Placed;
+use crate::wire::record::FeedRecord;
 
 const RETRY_EVERY: Duration = Duration::from_secs(1);
 /// How often the feed looks for partitions added to its topic.

@@ -17,7 +17,9 @@ use axum::extract::ws::Utf8Bytes;
 use parking_lot::Mutex;
 use tokio::sync::watch;
 
-use crate::wire::event::{BrokerStatus, FeedHealth, FeedRecord, FeedState, Placed, ServerFrame};
+use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState, ServerFrame};
+use crate::wire::receipt::Placed;
+use crate::wire::record::FeedRecord;
 
 /// What a frame is, read without decoding its JSON.
 #[derive(Debug, Clone, PartialEq)]
@@ -489,7 +491,7 @@ pub fn admit(positions: &mut Positions, frame: &Frame) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::event::Payload;
+    use crate::wire::record::Payload;
 
     const LIMITS: HubLimits = HubLimits { backlog: 2, queue_frames: 16, queue_bytes: 1 << 20 };
 

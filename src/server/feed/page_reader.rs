@@ -25,7 +25,8 @@ use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
-use crate::wire::event::{FeedRecord, Placed};
+use crate::wire::receipt::Placed;
+use crate::wire::record::FeedRecord;
 use crate::wire::start_position::{OffsetSpec, StartFrom};
 
 /// How often a reader looks for partitions added to its topic.

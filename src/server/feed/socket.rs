@@ -18,7 +18,8 @@ use crate::server::feed::hub::{Cursor, Frame, Hub, Positions, admit, encode};
 use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
 use crate::server::kafka::catalogue::TopicCatalogue;
-use crate::wire::event::{BrokerStatus, Placed, ServerFrame};
+use crate::wire::frame::{BrokerStatus, ServerFrame};
+use crate::wire::receipt::Placed;
 
 /// At most this many frames go out in one batch, so pings and closes still get a turn.
 const MAX_BATCH: usize = 256;

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 use crate::server::feed::consumer::{self, FeedContext};
-use crate::wire::event::{FeedState, Placed};
+use crate::wire::frame::FeedState;
+use crate::wire::receipt::Placed;
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::server::feed::hub::Hub;
-use crate::wire::event::{BrokerStatus, FeedHealth};
+use crate::wire::frame::{BrokerStatus, FeedHealth};
 
 #[derive(Debug, Serialize)]
 struct Readiness {

@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
-use crate::wire::event::Receipt;
 use crate::wire::produce::ProduceError;
+use crate::wire::receipt::Receipt;
 use crate::wire::topics::TopicsError;
 
 /// Sets the produce server function's status from its outcome.

@@ -14,7 +14,8 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use super::context::KafkaContext;
 use super::error::ClientError;
 use crate::server::config::settings::KafkaSettings;
-use crate::wire::event::{BrokerStatus, Placed, Receipt};
+use crate::wire::frame::BrokerStatus;
+use crate::wire::receipt::{Placed, Receipt};
 
 /// The partitioner Java clients (and Confluent's) use: a key typed here lands on the partition
 /// the user's own services would choose for it. librdkafka's default, `consistent_random`,

@@ -13,7 +13,7 @@ use std::ffi::CStr;
 use rdkafka::bindings as rdsys;
 use rdkafka::message::{BorrowedMessage, Message};
 
-use crate::wire::event::{FeedRecord, Payload, RecordHeader, Timestamp, TimestampKind, to_hex};
+use crate::wire::record::{FeedRecord, Payload, RecordHeader, Timestamp, TimestampKind, to_hex};
 
 /// What a header costs in a frame besides its name and value (`{"name":"","value":{…}}`).
 const HEADER_OVERHEAD: usize = 48;

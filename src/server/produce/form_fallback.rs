@@ -7,9 +7,9 @@
 use axum::http::{HeaderMap, header::ACCEPT, request::Parts};
 use leptos::prelude::use_context;
 
-use crate::wire::event::Receipt;
 use crate::wire::produce::ProduceError;
 use crate::wire::produce::redirect_query as query;
+use crate::wire::receipt::Receipt;
 
 /// Browsers and proxies cap URLs at a few KiB to a few tens of KiB.
 const MAX_REFILL_BYTES: usize = 4 * 1024;
@@ -27,7 +27,7 @@ pub fn redirect_plain_form_post(text: &str, topic: Option<&str>, outcome: &Resul
         .collect();
     match outcome {
         Ok(receipt) => {
-            let first = receipt.first().unwrap_or(crate::wire::event::Placed { partition: -1, offset: -1 });
+            let first = receipt.first().unwrap_or(crate::wire::receipt::Placed { partition: -1, offset: -1 });
             pairs.extend([
                 (query::TOPIC, receipt.topic.clone()),
                 (query::PARTITION, first.partition.to_string()),

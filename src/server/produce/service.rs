@@ -7,8 +7,8 @@ use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::kafka::producer::{Batch, SendError, SharedProducer};
 use crate::server::produce::gate::ProduceGate;
 use crate::server::produce::request::{Fields, Limits, ProduceRequest};
-use crate::wire::event::Receipt;
 use crate::wire::produce::ProduceError;
+use crate::wire::receipt::Receipt;
 use crate::wire::topic_access::TopicAccess;
 use crate::wire::topic_name::TopicName;
 

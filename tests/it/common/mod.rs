@@ -11,7 +11,8 @@ use kafka_live::server::config::web::WebSettings;
 use kafka_live::server::feed::consumer::RecordHook;
 use kafka_live::server::runtime::router::{Handles, router};
 use kafka_live::server::runtime::startup::Services;
-use kafka_live::wire::event::{Payload, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
+use kafka_live::wire::record::Payload;
 use leptos::config::LeptosOptions;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -174,7 +175,7 @@ pub async fn produce(app: &TestApp, text: &str) -> reqwest::Response {
 }
 
 /// Reads frames until the record with this text value arrives (at most 30 s).
-pub async fn next_record<S>(socket: &mut S, value: &str) -> kafka_live::wire::event::FeedRecord
+pub async fn next_record<S>(socket: &mut S, value: &str) -> kafka_live::wire::record::FeedRecord
 where
     S: futures::StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
 {

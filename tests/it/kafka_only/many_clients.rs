@@ -50,20 +50,20 @@ async fn page(url: String, ready: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> Se
             Some(Ok(Message::Text(text))) if !subscribed => {
                 subscribed = true;
                 ready.fetch_add(1, Ordering::Relaxed);
-                if let Ok(kafka_live::wire::event::ServerFrame::Record(_)) = serde_json::from_str(&text) {
+                if let Ok(kafka_live::wire::frame::ServerFrame::Record(_)) = serde_json::from_str(&text) {
                     seen.error = Some("a record before the page was counted as ready".into());
                 }
             }
             // Read cheaply (not decoded whole): 1,000 readers in one test process must keep up
             // with the server, or it gives up on them as stalled clients.
             Some(Ok(Message::Text(text))) => {
-                if let Some((partition, offset)) = kafka_live::wire::event::record_position(&text) {
+                if let Some((partition, offset)) = kafka_live::wire::frame::record_position(&text) {
                     let previous = last.insert(partition, offset);
                     if previous.is_some_and(|p| offset <= p) {
                         seen.out_of_order += 1;
                     }
                     seen.records += 1;
-                } else if let Some(count) = kafka_live::wire::event::missed_count(&text) {
+                } else if let Some(count) = kafka_live::wire::frame::missed_count(&text) {
                     seen.missed += count;
                 }
             }

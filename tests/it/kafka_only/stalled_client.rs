@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use kafka_live::wire::event::{missed_count, record_position};
+use kafka_live::wire::frame::{missed_count, record_position};
 use kafka_live_testkit::outside::{Paced, produce_paced};
 use rdkafka::producer::FutureProducer;
 use tokio_tungstenite::tungstenite::Message;

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kafka_live::server::config::web::{ProduceRate, WebSettings};
-use kafka_live::wire::event::{Payload, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
 use kafka_live::wire::produce::ProduceError;
+use kafka_live::wire::record::Payload;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::common::{next_record, produce, settings_for, spawn_app_with_web, unique};

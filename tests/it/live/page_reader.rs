@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kafka_live::server::config::settings::KafkaSettings;
-use kafka_live::wire::event::{Payload, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
+use kafka_live::wire::record::Payload;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{Socket, TestApp, next_record, settings_with, spawn_app_with, unique};

@@ -5,8 +5,10 @@
 use std::time::Duration;
 
 use futures::StreamExt;
-use kafka_live::wire::event::{Payload, Receipt, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
 use kafka_live::wire::produce::ProduceError;
+use kafka_live::wire::receipt::Receipt;
+use kafka_live::wire::record::Payload;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{TestApp, next_record, spawn_app, unique};

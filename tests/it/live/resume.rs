@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use kafka_live::server::config::settings::KafkaSettings;
-use kafka_live::wire::event::{FeedRecord, Payload, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
+use kafka_live::wire::record::{FeedRecord, Payload};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 

@@ -1,7 +1,7 @@
 //! The whole loop through the server: produce over HTTP as the page does, and receive the same
 //! record on a real WebSocket client, with the partition and offset Kafka gave it.
 
-use kafka_live::wire::event::Receipt;
+use kafka_live::wire::receipt::Receipt;
 
 use crate::common::{next_record, produce, spawn_app, unique};
 

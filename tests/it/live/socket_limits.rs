@@ -2,7 +2,7 @@
 //! notices.
 
 use futures::{SinkExt, StreamExt};
-use kafka_live::wire::event::Receipt;
+use kafka_live::wire::receipt::Receipt;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 

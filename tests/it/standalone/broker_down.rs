@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live::server::config::settings::kafka_from_toml;
-use kafka_live::wire::event::{BrokerStatus, ServerFrame};
+use kafka_live::wire::frame::{BrokerStatus, ServerFrame};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::{produce, spawn_app_with, unique};

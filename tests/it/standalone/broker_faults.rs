@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live::server::config::settings::{KafkaSettings, kafka_from_toml};
-use kafka_live::wire::event::{BrokerStatus, FeedRecord, Payload, ServerFrame};
+use kafka_live::wire::frame::{BrokerStatus, ServerFrame};
+use kafka_live::wire::record::{FeedRecord, Payload};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_tungstenite::tungstenite::Message;
 

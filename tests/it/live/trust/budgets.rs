@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use kafka_live::server::config::web::WebSettings;
 use kafka_live::server::kafka::catalogue::TopicCatalogue;
-use kafka_live::wire::event::{missed_count, record_position};
+use kafka_live::wire::frame::{missed_count, record_position};
 use kafka_live::wire::produce::ProduceError;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::StreamExt;
-use kafka_live::wire::event::{FeedRecord, Payload, Placed, ServerFrame};
+use kafka_live::wire::frame::ServerFrame;
+use kafka_live::wire::receipt::Placed;
+use kafka_live::wire::record::{FeedRecord, Payload};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 pub use crate::common::Socket;

@@ -4,7 +4,7 @@
 //! headers. Each is shown safely, its frame bounded, and the feed keeps flowing; a new process
 //! that reads them into its start-up backlog serves them too.
 
-use kafka_live::wire::event::{FeedRecord, Payload};
+use kafka_live::wire::record::{FeedRecord, Payload};
 
 use super::feed_client::{Account, connect, read_until_value};
 use crate::common::{ServerProcess, bootstrap, unique};

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use kafka_live::wire::event::{Payload, Receipt};
+use kafka_live::wire::receipt::Receipt;
+use kafka_live::wire::record::Payload;
 
 use super::feed_client::{Account, connect, read_until};
 use crate::common::{bootstrap, create_topic, settings_with, spawn_app_with, unique};

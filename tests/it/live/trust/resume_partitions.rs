@@ -137,7 +137,7 @@ async fn a_topic_deleted_and_created_again_starts_over_and_says_so() {
     read_until_value(&mut page, &mut account, &new[2]).await;
     let reset =
         account.views.iter().find(|(_, reset)| reset.is_some()).expect("the page is told of the reset");
-    assert_eq!(reset.0, [kafka_live::wire::event::Placed { partition: 0, offset: 0 }]);
+    assert_eq!(reset.0, [kafka_live::wire::receipt::Placed { partition: 0, offset: 0 }]);
     assert!(reset.1.as_deref().unwrap().contains("deleted and created again"), "{reset:?}");
     let after_reset: Vec<i64> = account.records.iter().skip(5).map(|r| r.offset).collect();
     assert_eq!(after_reset, [0, 1, 2], "the new log's records, none skipped");

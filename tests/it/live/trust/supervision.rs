@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use kafka_live::server::config::web::WebSettings;
-use kafka_live::wire::event::{FeedRecord, Payload};
+use kafka_live::wire::record::{FeedRecord, Payload};
 
 use super::feed_client::{Account, connect, read_until, read_until_value};
 use crate::common::{TestApp, produce, settings_with, spawn_app_with_hook, unique};
@@ -67,7 +67,7 @@ async fn a_record_that_fails_twice_is_passed_over_shown_and_counted() {
     let after = unique("after");
     assert!(produce(&app, &before).await.status().is_success());
     let response = produce(&app, &poison).await;
-    let receipt: kafka_live::wire::event::Receipt =
+    let receipt: kafka_live::wire::receipt::Receipt =
         serde_json::from_str(&response.text().await.unwrap()).unwrap();
     assert!(produce(&app, &after).await.status().is_success());
     let mut account = Account::default();
