@@ -1,4 +1,4 @@
-//! The `kafka-live` server. All of it lives in `server::startup`; this only reports failure.
+//! The `kafka-live` server. All of it lives in `server::runtime::startup`; this only reports failure.
 
 use std::process::ExitCode;
 

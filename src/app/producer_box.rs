@@ -3,7 +3,7 @@
 //!
 //! `ActionForm` posts to the produce server function. With the WASM loaded it does so without
 //! leaving the page; before that, the browser posts the form itself and the server redirects
-//! back with the outcome in the query string (see `server::form_fallback`).
+//! back with the outcome in the query string (see `server::produce::form_fallback`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;

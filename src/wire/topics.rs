@@ -30,7 +30,7 @@ pub struct Catalogue {
     #[serde(default)]
     pub access: crate::wire::topic_access::TopicAccess,
     /// Said at start-up and in the page's status when `acks=all` can mean a single copy of a
-    /// record in the configured topic (see `server::durability`).
+    /// record in the configured topic (see `server::kafka::durability`).
     #[serde(default)]
     pub durability_warning: Option<String>,
 }

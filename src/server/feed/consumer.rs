@@ -2,7 +2,7 @@
 //!
 //! It assigns partitions instead of joining a group, so every server instance shows the whole
 //! stream and the first record arrives without waiting for a group rebalance. It commits
-//! nothing: the live view is a reader, not a worker. `feed_supervisor` runs it, and starts it
+//! nothing: the live view is a reader, not a worker. `supervisor` runs it, and starts it
 //! again where it left off if it ever ends.
 
 use std::collections::{BTreeMap, HashMap};

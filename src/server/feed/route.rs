@@ -4,7 +4,7 @@
 //! from the shared feed; anything else from a reader of the page's own). A reconnecting page
 //! sends what it last saw of every partition (`?resume=0:41,1:17,2:-1`) and receives only what
 //! it has not seen (`feed_query`). Every refusal happens before the upgrade, with the status
-//! that says why; `socket_task` serves the ones let through.
+//! that says why; `socket` serves the ones let through.
 
 use std::net::SocketAddr;
 
