@@ -64,7 +64,18 @@ pub struct Handles {
 
 impl Handles {
     pub fn new(settings: &KafkaSettings, web: &WebSettings) -> Result<Self, ClientError> {
-        let catalogue = Arc::new(TopicCatalogue::new(settings)?);
+        Self::with_catalogue(settings, web, Arc::new(TopicCatalogue::new(settings)?))
+    }
+
+    /// Around a catalogue already made. Start-up checks the topic with it first, so the
+    /// producer is made after that check: what the producer's client last heard from the
+    /// cluster (the reason a produce timed out, say "Authentication failed") is then as fresh
+    /// as a Submit's wait.
+    pub fn with_catalogue(
+        settings: &KafkaSettings,
+        web: &WebSettings,
+        catalogue: Arc<TopicCatalogue>,
+    ) -> Result<Self, ClientError> {
         let hub = Arc::new(Hub::new(HubLimits {
             backlog: settings.backlog,
             queue_frames: settings.socket_queue,

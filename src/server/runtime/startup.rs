@@ -69,15 +69,14 @@ impl Services {
         hook: Option<RecordHook>,
     ) -> Result<Self, StartupError> {
         web.topics.check(&settings.topic).map_err(StartupError::TopicNotAllowed)?;
-        let mut handles = Handles::new(settings, web).map_err(StartupError::Client)?;
+        let catalogue = Arc::new(TopicCatalogue::new(settings).map_err(StartupError::Client)?);
         let shape = NewTopicShape {
             partitions: settings.partitions,
             replication_factor: settings.replication_factor,
         };
-        let catalogue = Arc::clone(&handles.catalogue);
         let ensured =
             tokio::time::timeout(TOPIC_CHECK_TIMEOUT, catalogue.ensure_topic(&settings.topic, shape)).await;
-        handles.durability_warning = match ensured {
+        let durability_warning = match ensured {
             Ok(Ok(ensured)) => {
                 match ensured {
                     Ensured::Created => {
@@ -98,6 +97,9 @@ impl Services {
                 None
             }
         };
+        let mut handles =
+            Handles::with_catalogue(settings, web, Arc::clone(&catalogue)).map_err(StartupError::Client)?;
+        handles.durability_warning = durability_warning;
         let feed = supervisor::spawn(supervisor::context(settings, &handles.hub, &catalogue, hook));
         let probe = tokio::spawn(broker_probe::run(Arc::clone(&handles.producer), Arc::clone(&handles.hub)));
         Ok(Self { handles, feed, probe })
