@@ -4,6 +4,7 @@
 
 pub mod client_properties;
 pub mod keys;
+pub mod origin;
 pub mod settings;
 pub mod source;
 pub mod web;

@@ -6,8 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::keys::{self, IntKey};
+use super::origin::Origin;
 use super::source::{Environment, SettingsError};
-use crate::server::http::origin::Origin;
 use crate::wire::topic_access::{TopicAccess, TopicPattern};
 
 #[derive(Debug, Default, Deserialize)]

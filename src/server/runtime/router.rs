@@ -24,7 +24,6 @@ use crate::server::feed::catch_up::CatchUp;
 use crate::server::feed::hub::{Hub, HubLimits};
 use crate::server::feed::open_sockets::OpenSockets;
 use crate::server::feed::page_reader::PageReaders;
-use crate::server::feed::route::{self, SocketState};
 use crate::server::feed::socket::SocketContext;
 use crate::server::http::basic_auth;
 use crate::server::http::health;
@@ -32,6 +31,7 @@ use crate::server::http::host_check::{self, AllowedHosts};
 use crate::server::http::origin::AllowedOrigins;
 use crate::server::http::rate_limit::RateLimiter;
 use crate::server::http::security_headers;
+use crate::server::http::socket_route::{self, SocketState};
 use crate::server::http::status::{self, Refusal};
 use crate::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
 use crate::server::kafka::error::ClientError;
@@ -186,7 +186,7 @@ pub fn router(handles: &Handles, leptos_options: LeptosOptions, bound: SocketAdd
     });
     let routes = generate_route_list(App);
     let app = Router::new()
-        .route("/ws", get(route::upgrade))
+        .route("/ws", get(socket_route::upgrade))
         .leptos_routes_with_context(
             &state,
             routes,
