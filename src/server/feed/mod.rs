@@ -7,6 +7,7 @@
 pub mod broker_probe;
 pub mod catch_up;
 pub mod consumer;
+pub mod frame;
 pub mod hub;
 pub mod open_sockets;
 pub mod page_reader;

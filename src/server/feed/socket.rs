@@ -14,7 +14,8 @@ use futures_util::{FutureExt, SinkExt};
 use tokio::sync::watch;
 
 use crate::server::feed::catch_up::CatchUp;
-use crate::server::feed::hub::{Cursor, Frame, Hub, Positions, admit, encode};
+use crate::server::feed::frame::{Frame, encode};
+use crate::server::feed::hub::{Cursor, Hub, Positions, admit};
 use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
 use crate::server::kafka::catalogue::TopicCatalogue;
