@@ -3,6 +3,7 @@
 
 pub mod local_broker;
 pub mod logging;
+pub mod memory;
 pub mod router;
 pub mod shutdown;
 pub mod startup;

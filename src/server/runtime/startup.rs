@@ -22,6 +22,7 @@ use crate::server::kafka::catalogue::{Ensured, NewTopicShape, TopicCatalogue};
 use crate::server::kafka::error::ClientError;
 use crate::server::runtime::local_broker::{self, BrokerError};
 use crate::server::runtime::logging;
+use crate::server::runtime::memory;
 use crate::server::runtime::router::{self, Handles};
 use crate::server::runtime::shutdown;
 
@@ -151,6 +152,7 @@ async fn durability_warning(catalogue: &TopicCatalogue, topic: &str) -> Option<S
 /// The `kafka-live` binary: settings from `Leptos.toml` + environment, then serve until a
 /// signal, then stop everything that was started.
 pub async fn run() -> Result<(), StartupError> {
+    memory::return_large_buffers();
     logging::init();
     let Settings { kafka, web, leptos: leptos_options } = Settings::load(&ProcessEnv)?;
     tracing::info!(settings = ?kafka, access = ?web, "settings loaded");
