@@ -163,6 +163,16 @@ impl TopicCatalogue {
                 Err((topic, code)) => return Err(TopicError::Create { topic, reason: code.to_string() }),
             }
         }
+        // A created topic reaches the cluster's metadata a moment later. Until a fresh list
+        // holds it, any list fetched (and cached for `FRESH_FOR`) would omit it, and a page
+        // loaded then would not offer the topic just made: seen on a busy machine.
+        let deadline = Instant::now() + METADATA_TIMEOUT;
+        while Instant::now() < deadline {
+            match self.topics(Duration::ZERO).await {
+                Ok(topics) if topics.iter().any(|t| t.name == name) => break,
+                _ => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
         Ok(Ensured::Created)
     }
 
