@@ -176,15 +176,9 @@ impl TopicCatalogue {
         Ok(Ensured::Created)
     }
 
-    /// Whether `acks=all` can mean a single copy of a record in `topic` (see `durability`).
+    /// Whether `acks=all` can mean a single copy of a record in `topic` (see `durability`), for
+    /// a topic `ensure_topic` has returned for (it waits until the metadata holds one it created).
     pub async fn durability_warning(&self, topic: &str) -> Result<Option<String>, ClientError> {
-        // A topic created a moment ago may not be in every broker's metadata yet.
-        for _ in 0..25 {
-            if self.partitions(topic).await?.is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
         let name = topic.to_owned();
         let (brokers, replication) = self
             .blocking(move |admin| {
