@@ -15,8 +15,7 @@ export PATH="$TOOLS/bin:$HOME/.cargo/bin:$PATH"
 # would rebuild each other's Leptos crates.
 export LEPTOS_OUTPUT_NAME=kafka-live
 
-# Pins. Newer cargo-leptos / nisshi releases need a newer rustc than 1.95.
-CARGO_LEPTOS_VERSION=0.3.10
+# Pins. Newer nisshi releases need a newer rustc than 1.95.
 NISSHI_VERSION=0.6.0
 
 # Each step says when it started, in seconds since the script did: where the time goes.
@@ -53,8 +52,6 @@ cargo_tool() {
   rm -rf "$CACHE/tool-build"
 }
 
-ensure_cargo_leptos() { cargo_tool cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked; }
-
 # The CLI must equal the wasm-bindgen library in Cargo.lock. Its own lockfile names a crate
 # release the registry does not serve, so it installs without --locked.
 ensure_wasm_bindgen() {
@@ -82,24 +79,80 @@ ensure_release_wasm_opt() {
   export PATH="$dir/node_modules/.bin:$PATH"
 }
 
-# Everything the server build needs: libssl for rdkafka's TLS, the WASM toolchain.
+# Everything building the app needs: libssl for rdkafka's TLS, the WASM target and wasm-bindgen.
+# Not cargo-leptos: the scripts build the site themselves (build_site), which spares a first
+# run the 12-23 minutes of compiling it; contributors install it for `cargo leptos watch`.
 ensure_build_tools() {
   ensure_debian_packages build-essential pkg-config libssl-dev zlib1g-dev
   ensure_wasm_target
-  ensure_cargo_leptos
   ensure_wasm_bindgen
-  ensure_nisshi
 }
 
-# The site (WASM, JS, CSS) and the server, then the other binaries with the same features, and
-# the test kit's outside producer (kafka-live-produce) that the browser tests write with.
+SITE_DIR="$ROOT/target/site"
+
+# build_site debug|release: the page, as `cargo leptos build` lays it out in target/site
+# (pkg/kafka-live.{js,wasm,css} and public/'s files), for the server to embed. Release: the
+# wasm-release profile, wasm-opt -Oz, and a .gz beside each file for browsers that take gzip.
+# A file whose bytes did not change keeps its date, so the server is not recompiled for it.
+build_site() {
+  local profile=$1 cargo_args=() wasm_dir=debug
+  if [ "$profile" = release ]; then
+    ensure_release_wasm_opt
+    cargo_args=(--profile wasm-release)
+    wasm_dir=wasm-release
+  fi
+  say "building the page (WASM, $profile)"
+  (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
+    "${cargo_args[@]}" --target-dir "$CARGO_TARGET_DIR/front")
+  local wasm="$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/$wasm_dir/kafka_live.wasm" stamp
+  stamp="$profile $(cat "$wasm" "$ROOT/style/main.css" | sha256sum | cut -c1-64)"
+  stamp="$stamp $(cd "$ROOT/public" && find . -type f ! -name '.*' -exec sha256sum {} + | sort | sha256sum | cut -c1-64)"
+  if [ -f "$SITE_DIR/pkg/kafka-live.wasm" ] && [ "$(cat "$SITE_DIR.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return
+  fi
+  local staging
+  staging=$(mktemp -d "${TMPDIR:-/tmp}/kafka-live-site.XXXXXX")
+  mkdir -p "$staging/pkg"
+  (cd "$ROOT/public" && find . -type f ! -name '.*' -exec cp --parents {} "$staging/" \;)
+  wasm-bindgen --target web --no-typescript --out-name kafka-live --out-dir "$staging/pkg" "$wasm"
+  # Leptos' hydration script loads pkg/<output-name>.wasm, as cargo-leptos names it.
+  mv "$staging/pkg/kafka-live_bg.wasm" "$staging/pkg/kafka-live.wasm"
+  cp "$ROOT/style/main.css" "$staging/pkg/kafka-live.css"
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      "$staging/pkg/kafka-live.wasm" -o "$staging/pkg/kafka-live.wasm"
+    gzip -9 -k -n "$staging/pkg/kafka-live.wasm" "$staging/pkg/kafka-live.js" "$staging/pkg/kafka-live.css"
+  fi
+  mkdir -p "$SITE_DIR"
+  local file
+  while read -r file; do
+    cmp -s "$staging/$file" "$SITE_DIR/$file" && continue
+    mkdir -p "$(dirname "$SITE_DIR/$file")"
+    cp "$staging/$file" "$SITE_DIR/$file"
+  done < <(cd "$staging" && find . -type f)
+  while read -r file; do
+    [ -f "$staging/$file" ] || rm -f "$SITE_DIR/$file"
+  done < <(cd "$SITE_DIR" && find . -type f)
+  rm -rf "$staging"
+  echo "$stamp" >"$SITE_DIR.stamp"
+}
+
+# build_app debug|release: the site, then the server and the console consumer, which carry it.
+# Debug builds also make the test kit's outside producer (kafka-live-produce) that the browser
+# tests write with.
 build_app() {
-  say "building kafka-live"
-  (cd "$ROOT" && cargo leptos build)
-  (cd "$ROOT" && cargo build --features ssr --bins && cargo build -p kafka-live-testkit --bins)
+  local profile=${1:-debug}
+  build_site "$profile"
+  say "building kafka-live ($profile)"
+  if [ "$profile" = release ]; then
+    (cd "$ROOT" && cargo build --release --features ssr --bins)
+  else
+    (cd "$ROOT" && cargo build --features ssr --bins && cargo build -p kafka-live-testkit --bins)
+  fi
 }
 
 BIN_DIR="$CARGO_TARGET_DIR/debug"
+RELEASE_DIR="$CARGO_TARGET_DIR/release"
 
 # The cache outlives clones: test and bench executables from earlier builds (another clone's
 # path, older dependencies) are never run again and, with debug info, weigh hundreds of MB

@@ -61,7 +61,7 @@ fn escape_controls(text: &str) -> String {
 }
 
 pub async fn run() -> Result<(), ConsumerError> {
-    logging::init();
+    logging::init(Default::default());
     let kafka = settings::load_kafka(&ProcessEnv)?;
     let mut out = std::io::stdout();
     writeln!(out, "Consumer Starting").map_err(ConsumerError::Output)?;

@@ -2,13 +2,15 @@
 //! `config` (settings, loaded once) → `http` (the gate every request passes) → `produce` (a
 //! Submit, parsed, admitted and sent) → `kafka` (the clients) → `feed` (one consumer's records
 //! fanned out to every socket); `topics` answers the page's topic list, `runtime` starts and
-//! stops it all. `console_consumer` is the walkthrough's console app.
+//! stops it all. `metrics` counts each step for `/metrics`. `console_consumer` is the
+//! walkthrough's console app.
 
 pub mod config;
 pub mod console_consumer;
 pub mod feed;
 pub mod http;
 pub mod kafka;
+pub mod metrics;
 pub mod produce;
 pub mod runtime;
 pub mod topics;

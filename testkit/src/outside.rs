@@ -124,7 +124,7 @@ pub async fn run(args: Vec<String>, env: &impl Environment) -> Result<Vec<String
     }
     let headers = (!headers.is_empty()).then(|| raw_headers(&headers));
 
-    kafka_live::server::runtime::logging::init();
+    kafka_live::server::runtime::logging::init(Default::default());
     let kafka = settings::load_kafka(env)?;
     let producer: FutureProducer<KafkaContext> = kafka
         .client_config()

@@ -51,6 +51,9 @@ pub const MAX_MESSAGE_BYTES: IntKey =
 pub const FORWARD_MAX_BYTES: IntKey =
     int("kafka.forward-max-bytes", "KAFKA_FORWARD_MAX_BYTES", MIB, 1, 100 * MIB);
 pub const SOCKET_QUEUE: IntKey = int("kafka.socket-queue", "KAFKA_SOCKET_QUEUE", 4096, 16, 1_000_000);
+/// 0 turns librdkafka's statistics (and their series in `/metrics`) off.
+pub const STATISTICS_INTERVAL_MS: IntKey =
+    int("kafka.statistics-interval-ms", "KAFKA_STATISTICS_INTERVAL_MS", 5_000, 0, 86_400_000);
 pub const SOCKET_QUEUE_BYTES: IntKey =
     int("kafka.socket-queue-bytes", "KAFKA_SOCKET_QUEUE_BYTES", 32 * MIB, MIB, 16 * GIB);
 
@@ -89,6 +92,7 @@ pub const NUMBERS: &[IntKey] = &[
     FORWARD_MAX_BYTES,
     SOCKET_QUEUE,
     SOCKET_QUEUE_BYTES,
+    STATISTICS_INTERVAL_MS,
     MAX_SOCKETS,
     SOCKETS_PER_ADDRESS,
     PRODUCE_PER_SECOND,
@@ -104,22 +108,42 @@ pub const NUMBERS: &[IntKey] = &[
     SHUTDOWN_DEADLINE_SECONDS,
 ];
 
-/// Every other setting, as (`Leptos.toml` key, variable): text, switches, lists, paths.
-pub const OTHERS: &[(&str, &str)] = &[
-    ("kafka.bootstrap-servers", "KAFKA_BOOTSTRAP_SERVERS"),
-    ("kafka.client-properties", "KAFKA_CLIENT_PROPERTIES"),
-    ("kafka.topic", "KAFKA_TOPIC"),
-    ("kafka.consumer-group", "KAFKA_CONSUMER_GROUP"),
-    ("embedded-broker.data-dir", "KAFKA_LIVE_BROKER_DATA_DIR"),
-    ("embedded-broker.command", "KAFKA_LIVE_NISSHI"),
-    ("access.basic-auth", "KAFKA_LIVE_BASIC_AUTH"),
-    ("access.read-only", "KAFKA_LIVE_READ_ONLY"),
-    ("access.allowed-hosts", "KAFKA_LIVE_ALLOWED_HOSTS"),
-    ("access.allowed-origins", "KAFKA_LIVE_ALLOWED_ORIGINS"),
-    ("access.topics-allow", "KAFKA_LIVE_TOPICS_ALLOW"),
-    ("access.topics-deny", "KAFKA_LIVE_TOPICS_DENY"),
-    ("access.internal-topics", "KAFKA_LIVE_INTERNAL_TOPICS"),
-    ("access.create-topics", "KAFKA_LIVE_CREATE_TOPICS"),
+/// A setting that is not a number: text, a switch, a list, a path, an address.
+#[derive(Debug, Clone, Copy)]
+pub struct TextKey {
+    /// `table.key` in `Leptos.toml`.
+    pub file: &'static str,
+    pub env: &'static str,
+    /// What applies when neither sets it, in words (`kafka-live --help` shows it).
+    pub default: &'static str,
+}
+
+const fn text(file: &'static str, env: &'static str, default: &'static str) -> TextKey {
+    TextKey { file, env, default }
+}
+
+/// Every other setting.
+pub const OTHERS: &[TextKey] = &[
+    text(
+        "kafka.bootstrap-servers",
+        "KAFKA_BOOTSTRAP_SERVERS",
+        "unset: the embedded broker on 127.0.0.1:9092",
+    ),
+    text("kafka.client-properties", "KAFKA_CLIENT_PROPERTIES", "unset"),
+    text("kafka.topic", "KAFKA_TOPIC", TOPIC_DEFAULT),
+    text("kafka.consumer-group", "KAFKA_CONSUMER_GROUP", CONSUMER_GROUP_DEFAULT),
+    text("embedded-broker.data-dir", "KAFKA_LIVE_BROKER_DATA_DIR", ".kafka-live/broker"),
+    text("embedded-broker.command", "KAFKA_LIVE_NISSHI", "nisshi"),
+    text("access.basic-auth", "KAFKA_LIVE_BASIC_AUTH", "unset: no credentials asked"),
+    text("access.read-only", "KAFKA_LIVE_READ_ONLY", "false"),
+    text("access.allowed-hosts", "KAFKA_LIVE_ALLOWED_HOSTS", "the listening address's own names"),
+    text("access.allowed-origins", "KAFKA_LIVE_ALLOWED_ORIGINS", "none besides its own"),
+    text("access.topics-allow", "KAFKA_LIVE_TOPICS_ALLOW", "*"),
+    text("access.topics-deny", "KAFKA_LIVE_TOPICS_DENY", "none"),
+    text("access.internal-topics", "KAFKA_LIVE_INTERNAL_TOPICS", "false"),
+    text("access.create-topics", "KAFKA_LIVE_CREATE_TOPICS", "true"),
+    text(super::operations::METRICS_ADDR.0, super::operations::METRICS_ADDR.1, "unset: beside the page"),
+    text(super::operations::LOG_FORMAT.0, super::operations::LOG_FORMAT.1, "text"),
 ];
 
 pub const TOPIC_DEFAULT: &str = "order";

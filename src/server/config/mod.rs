@@ -4,6 +4,7 @@
 
 pub mod client_properties;
 pub mod keys;
+pub mod operations;
 pub mod origin;
 pub mod settings;
 pub mod source;
@@ -13,7 +14,8 @@ use std::path::Path;
 
 use leptos::config::LeptosOptions;
 
-use self::settings::{KafkaSettings, base_dir, kafka_from_toml, leptos_from_toml, read, settings_path};
+use self::operations::OperationsSettings;
+use self::settings::{KafkaSettings, base_dir, kafka_from_toml, leptos_from_toml, settings_text};
 use self::source::{Environment, SettingsError};
 use self::web::WebSettings;
 
@@ -22,14 +24,16 @@ use self::web::WebSettings;
 pub struct Settings {
     pub kafka: KafkaSettings,
     pub web: WebSettings,
+    pub operations: OperationsSettings,
     pub leptos: LeptosOptions,
 }
 
 impl Settings {
-    /// `KAFKA_LIVE_CONFIG` (or `Leptos.toml` here), read once, with the environment over it.
+    /// `KAFKA_LIVE_CONFIG` (or `Leptos.toml` here, or the shipped defaults if there is none),
+    /// read once, with the environment over it.
     pub fn load(env: &impl Environment) -> Result<Self, SettingsError> {
-        let path = settings_path(env);
-        Self::from_text(&read(&path)?, &path, env)
+        let (path, text) = settings_text(env)?;
+        Self::from_text(&text, &path, env)
     }
 
     /// The rules on a file's text; `path` names it in errors and anchors its relative paths.
@@ -37,6 +41,7 @@ impl Settings {
         Ok(Self {
             kafka: kafka_from_toml(text, path, base_dir(path), env)?,
             web: settings::web_from_toml(text, path, env)?,
+            operations: settings::operations_from_toml(text, path, env)?,
             leptos: leptos_from_toml(text, path)?,
         })
     }

@@ -51,6 +51,7 @@ struct KafkaTable {
     forward_max_bytes: Option<i64>,
     socket_queue: Option<i64>,
     socket_queue_bytes: Option<i64>,
+    statistics_interval_ms: Option<i64>,
 }
 
 /// The `[embedded-broker]` table: the local broker started when no cluster is configured.
@@ -74,6 +75,8 @@ struct FileSettings {
     access: crate::server::config::web::AccessTable,
     #[serde(default)]
     limits: crate::server::config::web::LimitsTable,
+    #[serde(default)]
+    operations: crate::server::config::operations::OperationsTable,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,6 +129,8 @@ pub struct KafkaSettings {
     /// And how many bytes of frames the server holds for slow sockets at most (and, apart,
     /// for the backlog).
     pub socket_queue_bytes: usize,
+    /// How often the producer and the feed report librdkafka's statistics to `/metrics`; 0: never.
+    pub statistics_interval_ms: u32,
     /// librdkafka properties from `client.properties`, passed on untouched.
     pub properties: ClientProperties,
 }
@@ -151,19 +156,43 @@ impl KafkaSettings {
         config.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
         config
     }
+
+    /// The same, for a client whose librdkafka statistics `/metrics` reports.
+    pub fn reporting_client_config(&self) -> ClientConfig {
+        let mut config = self.client_config();
+        config.set("statistics.interval.ms", self.statistics_interval_ms.to_string());
+        config
+    }
 }
 
 /// The Kafka settings alone, for the console tools: `Leptos.toml` (or `KAFKA_LIVE_CONFIG`)
 /// and the environment.
 pub fn load_kafka(env: &impl Environment) -> Result<KafkaSettings, SettingsError> {
-    let path = settings_path(env);
-    let text = read(&path)?;
+    let (path, text) = settings_text(env)?;
     kafka_from_toml(&text, &path, base_dir(&path), env)
 }
 
 pub(super) fn read(path: &Path) -> Result<String, SettingsError> {
     std::fs::read_to_string(path)
         .map_err(|source| SettingsError::Unreadable { path: path.to_owned(), source })
+}
+
+/// The settings file shipped in the repository, built into the binary: what applies when the
+/// binary runs where there is no `Leptos.toml` and `KAFKA_LIVE_CONFIG` names none.
+const SHIPPED: &str = include_str!("../../../Leptos.toml");
+
+/// The settings file's path and text. A file `KAFKA_LIVE_CONFIG` names must be there; a missing
+/// `Leptos.toml` in the working directory means the shipped defaults.
+pub(super) fn settings_text(env: &impl Environment) -> Result<(PathBuf, String), SettingsError> {
+    let path = settings_path(env);
+    match read(&path) {
+        Err(SettingsError::Unreadable { source, .. })
+            if env.var("KAFKA_LIVE_CONFIG").is_none() && source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            Ok((path, SHIPPED.to_owned()))
+        }
+        read => Ok((path, read?)),
+    }
 }
 
 /// Where relative paths in the file start from.
@@ -189,6 +218,15 @@ fn parse_file(text: &str, path: &Path) -> Result<FileSettings, SettingsError> {
         path: path.to_owned(),
         message: error.message().to_owned() + &location(text, error.span()),
     })
+}
+
+/// The `[operations]` table of the same file, overridden by the environment.
+pub fn operations_from_toml(
+    text: &str,
+    path: &Path,
+    env: &impl Environment,
+) -> Result<crate::server::config::operations::OperationsSettings, SettingsError> {
+    crate::server::config::operations::resolve(parse_file(text, path)?.operations, env)
 }
 
 /// The `[access]` and `[limits]` tables of the same file, overridden by the environment.
@@ -264,6 +302,7 @@ pub fn kafka_from_toml(
         forward_max_bytes: keys::FORWARD_MAX_BYTES.read(env, kafka.forward_max_bytes)? as usize,
         socket_queue: keys::SOCKET_QUEUE.read(env, kafka.socket_queue)? as usize,
         socket_queue_bytes: keys::SOCKET_QUEUE_BYTES.read(env, kafka.socket_queue_bytes)? as usize,
+        statistics_interval_ms: keys::STATISTICS_INTERVAL_MS.read(env, kafka.statistics_interval_ms)? as u32,
         properties,
     })
 }

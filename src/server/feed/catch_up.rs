@@ -23,6 +23,7 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::ClientError;
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
+use crate::server::metrics::metrics;
 use crate::wire::record::FeedRecord;
 
 pub struct CatchUp {
@@ -74,6 +75,7 @@ impl CatchUp {
             missed: wanted,
             _permit: permit,
         };
+        metrics().catch_ups.inc();
         match self.plan(gaps).await {
             Ok((gaps, consumer)) => {
                 let readable: u64 = gaps.values().map(|range| (range.end - range.start) as u64).sum();

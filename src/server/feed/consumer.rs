@@ -24,6 +24,8 @@ use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
+use crate::server::metrics::metrics;
+use crate::server::metrics::statistics::Client;
 use crate::wire::frame::FeedState;
 use crate::wire::receipt::Placed;
 use crate::wire::record::FeedRecord;
@@ -98,9 +100,11 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
                     errors.clear();
                     let placed = Placed { partition: message.partition(), offset: message.offset() };
                     next.insert(placed.partition, placed.offset.saturating_add(1));
+                    metrics().consumed(&topic, placed.partition);
                     if let Some(reason) = pass_over.remove(&placed) {
                         tracing::error!(partition = placed.partition, offset = placed.offset, %reason, "passing over a record that failed twice");
                         hub.publish_unreadable(placed.partition, placed.offset, reason);
+                        metrics().records_skipped.inc();
                         continue;
                     }
                     *ctx.current.lock() = Some(placed);
@@ -137,7 +141,9 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
 fn create_consumer(settings: &KafkaSettings) -> Result<StreamConsumer<KafkaContext>, KafkaError> {
     // librdkafka needs a group id even to assign; with assign it never joins the group, and
     // with commits off the group never appears on the cluster.
-    reader_config(settings, "kafka-live-feed").create_with_context(KafkaContext::default())
+    let mut config = reader_config(settings, "kafka-live-feed");
+    config.set("statistics.interval.ms", settings.statistics_interval_ms.to_string());
+    config.create_with_context(KafkaContext::reporting_as(Client::Feed))
 }
 
 /// Assigns every partition: where the hub left off for those it knows (a restarted feed goes

@@ -16,6 +16,7 @@ use parking_lot::Mutex;
 use tokio::sync::watch;
 
 use super::frame::{Frame, FrameKind};
+use crate::server::metrics::metrics;
 use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState, ServerFrame};
 use crate::wire::receipt::Placed;
 use crate::wire::record::FeedRecord;
@@ -248,6 +249,7 @@ impl Hub {
 
     /// Records the cluster's reachability and tells every socket when it changes.
     pub fn set_broker_status(&self, status: BrokerStatus) {
+        metrics().broker_reachable.set(i64::from(status == BrokerStatus::Reachable));
         let head = {
             let mut state = self.state.lock();
             if state.broker.as_ref() == Some(&status) {

@@ -12,6 +12,8 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use tokio::sync::watch;
 
+use crate::server::metrics::{Held, metrics};
+
 #[derive(Debug, Clone)]
 pub struct OpenSockets {
     count: watch::Sender<usize>,
@@ -25,6 +27,7 @@ pub struct OpenSockets {
 pub struct OpenSocket {
     sockets: OpenSockets,
     address: IpAddr,
+    _counted: Held,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +67,7 @@ impl OpenSockets {
         }
         *mine += 1;
         self.count.send_modify(|count| *count += 1);
-        Ok(OpenSocket { sockets: self.clone(), address })
+        Ok(OpenSocket { sockets: self.clone(), address, _counted: Held::on(&metrics().sockets_open) })
     }
 
     pub fn count(&self) -> usize {

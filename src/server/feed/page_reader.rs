@@ -25,6 +25,7 @@ use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
 use crate::server::kafka::record::to_record;
+use crate::server::metrics::{Held, metrics};
 use crate::wire::receipt::Placed;
 use crate::wire::record::FeedRecord;
 use crate::wire::start_position::{OffsetSpec, StartFrom};
@@ -104,6 +105,7 @@ pub struct PageReader {
     new_partitions: tokio::time::Interval,
     errors: SayOnce,
     _permit: OwnedSemaphorePermit,
+    _counted: Held,
 }
 
 /// An open reader, and what the page must hear first: where its view begins, what it asked for
@@ -209,6 +211,7 @@ impl PageReaders {
             new_partitions,
             errors: SayOnce::default(),
             _permit: permit,
+            _counted: Held::on(&metrics().page_readers_open),
         };
         Ok(Opened { reader, view, missed, resets })
     }

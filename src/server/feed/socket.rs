@@ -19,6 +19,7 @@ use crate::server::feed::hub::{Cursor, Hub, Positions, admit};
 use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
 use crate::server::kafka::catalogue::TopicCatalogue;
+use crate::server::metrics::metrics;
 use crate::wire::frame::{BrokerStatus, ServerFrame};
 use crate::wire::receipt::Placed;
 
@@ -71,7 +72,7 @@ pub async fn serve_hub(
         // What Kafka no longer has is known now; what the deadline cuts off, at the end.
         let known_missed = reader.missed();
         if known_missed > 0 {
-            first.push(text(&ServerFrame::Missed { count: known_missed }));
+            first.push(missed(known_missed));
         }
         if !send_all(&mut socket, std::mem::take(&mut first)).await {
             return;
@@ -95,7 +96,7 @@ pub async fn serve_hub(
             }
         }
         if reader.missed() > known_missed {
-            first.push(text(&ServerFrame::Missed { count: reader.missed() - known_missed }));
+            first.push(missed(reader.missed() - known_missed));
         }
     }
     first
@@ -168,7 +169,7 @@ pub async fn serve_reader(mut socket: WebSocket, ctx: SocketContext, request: Re
         first.push(text(&ServerFrame::View { from: vec![placed], reset: Some(reason) }));
     }
     if opened.missed > 0 {
-        first.push(text(&ServerFrame::Missed { count: opened.missed }));
+        first.push(missed(opened.missed));
     }
     if send_all(&mut socket, first).await {
         let feed = Feed::Reader { reader: Box::new(opened.reader), broker: Some(broker) };
@@ -209,7 +210,7 @@ impl Feed {
                         count = read.missed,
                         "a WebSocket client fell behind; telling it what it missed"
                     );
-                    messages.push(text(&ServerFrame::Missed { count: read.missed }));
+                    messages.push(missed(read.missed));
                 }
                 for frame in read.resets.iter().chain(&read.frames) {
                     if admit(positions, frame) {
@@ -265,7 +266,7 @@ fn reader_message(event: ReaderEvent) -> Message {
         ReaderEvent::Record(record) => Message::Text(Frame::encode(&record).json),
         ReaderEvent::CaughtUp => text(&ServerFrame::CaughtUp),
         ReaderEvent::View { from, reset } => text(&ServerFrame::View { from, reset }),
-        ReaderEvent::Missed(count) => text(&ServerFrame::Missed { count }),
+        ReaderEvent::Missed(count) => missed(count),
     }
 }
 
@@ -344,11 +345,22 @@ async fn send_all(socket: &mut WebSocket, messages: Vec<Message>) -> bool {
     if messages.is_empty() {
         return true;
     }
+    let frames = messages.iter().filter(|message| matches!(message, Message::Text(_))).count();
     let write = async {
         for message in messages {
             socket.feed(message).await?;
         }
         socket.flush().await
     };
-    matches!(tokio::time::timeout(SEND_TIMEOUT, write).await, Ok(Ok(())))
+    let sent = matches!(tokio::time::timeout(SEND_TIMEOUT, write).await, Ok(Ok(())));
+    if sent {
+        metrics().frames_sent.inc_by(frames as u64);
+    }
+    sent
+}
+
+/// Tells a page how many records it missed, and counts them.
+fn missed(count: u64) -> Message {
+    metrics().records_missed.inc_by(count);
+    text(&ServerFrame::Missed { count })
 }

@@ -6,9 +6,11 @@
 pub mod basic_auth;
 pub mod health;
 pub mod host_check;
+pub mod metrics_route;
 pub mod origin;
 pub mod rate_limit;
 pub mod security_headers;
 pub mod serve;
+pub mod site;
 pub mod socket_route;
 pub mod status;

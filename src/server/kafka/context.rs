@@ -3,15 +3,20 @@
 //! librdkafka reports connection and authentication failures through a callback, not through
 //! the produce or consume call that then times out. Remembering the last one lets a timeout
 //! say *why* ("SASL authentication failed") instead of only "timed out".
+//!
+//! The producer's and the feed's contexts also hand librdkafka's statistics to `/metrics`.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rdkafka::TopicPartitionList;
 use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Statistics, TopicPartitionList};
+
+use crate::server::metrics::metrics;
+use crate::server::metrics::statistics::Client;
 
 #[derive(Clone, Default)]
 pub struct ErrorMemo {
@@ -37,9 +42,24 @@ impl ErrorMemo {
 #[derive(Clone, Default)]
 pub struct KafkaContext {
     pub errors: ErrorMemo,
+    /// Whose statistics these are, for the clients `/metrics` reports on.
+    reports_as: Option<Client>,
+}
+
+impl KafkaContext {
+    /// The context of a client whose librdkafka statistics `/metrics` shows.
+    pub fn reporting_as(client: Client) -> Self {
+        Self { errors: ErrorMemo::default(), reports_as: Some(client) }
+    }
 }
 
 impl ClientContext for KafkaContext {
+    fn stats(&self, statistics: Statistics) {
+        if let Some(client) = self.reports_as {
+            metrics().statistics.report(client, statistics);
+        }
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
         // Reaching the end of a partition is news a page reader asked for, not an error.
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::PartitionEOF) {

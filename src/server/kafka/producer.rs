@@ -14,6 +14,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use super::context::KafkaContext;
 use super::error::ClientError;
 use crate::server::config::settings::KafkaSettings;
+use crate::server::metrics::statistics::Client;
 use crate::wire::frame::BrokerStatus;
 use crate::wire::receipt::{Placed, Receipt};
 
@@ -78,9 +79,9 @@ pub struct Producer {
 impl Producer {
     pub fn new(settings: &KafkaSettings) -> Result<Self, ClientError> {
         let timeout_ms = settings.produce_timeout.as_millis().to_string();
-        let context = KafkaContext::default();
+        let context = KafkaContext::reporting_as(Client::Producer);
         let inner = settings
-            .client_config()
+            .reporting_client_config()
             .set("acks", "all")
             .set("enable.idempotence", "true")
             .set("partitioner", PARTITIONER)

@@ -2,9 +2,13 @@
 //! access and existence, the byte rate, the producer. Each step's refusal is the answer.
 
 use std::sync::Arc;
+use std::time::Instant;
+
+use tracing::{Instrument, Span, field};
 
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::kafka::producer::{Batch, SendError, SharedProducer};
+use crate::server::metrics::{Outcome, metrics};
 use crate::server::produce::gate::ProduceGate;
 use crate::server::produce::request::{Fields, Limits, ProduceRequest};
 use crate::wire::produce::ProduceError;
@@ -21,11 +25,51 @@ pub struct ProduceContext {
     pub limits: Limits,
 }
 
+/// One Submit, in a `produce` span that carries its topic, partition, offset and outcome, and
+/// counted in `/metrics`.
 pub async fn submit(fields: Fields<'_>) -> Result<Receipt, ProduceError> {
+    let started = Instant::now();
+    let span = tracing::info_span!(
+        "produce",
+        topic = field::Empty,
+        partition = field::Empty,
+        offset = field::Empty,
+        records = field::Empty,
+        outcome = field::Empty,
+    );
+    let mut size = Size::default();
+    let result = send(fields, &mut size, &span).instrument(span.clone()).await;
+    let status = result.as_ref().map_or_else(ProduceError::status, |_| 200);
+    metrics().produce(status, size.records, size.bytes, started.elapsed().as_secs_f64());
+    let outcome = Outcome::of_status(status);
+    span.record("outcome", outcome.label());
+    match &result {
+        Ok(receipt) => {
+            if let Some(first) = receipt.first() {
+                span.record("partition", first.partition).record("offset", first.offset);
+            }
+            // Inside the span, not only parented to it: the JSON format lists the current spans.
+            span.in_scope(|| tracing::info!("produced"));
+        }
+        Err(error) => span.in_scope(|| tracing::info!(status, %error, "not produced")),
+    }
+    result
+}
+
+/// What a request carried, once it was parsed.
+#[derive(Default)]
+struct Size {
+    records: u64,
+    bytes: u64,
+}
+
+async fn send(fields: Fields<'_>, size: &mut Size, span: &Span) -> Result<Receipt, ProduceError> {
     let ctx = leptos::prelude::expect_context::<Arc<ProduceContext>>();
     ctx.gate.admit()?;
     let request = ProduceRequest::parse(fields, ctx.limits)?;
+    *size = Size { records: request.record_count() as u64, bytes: request.total_bytes() };
     let topic = request.topic.as_ref().map_or(ctx.producer.topic(), TopicName::as_str);
+    span.record("topic", topic).record("records", size.records);
     ctx.topics.check(topic).map_err(ProduceError::TopicNotAllowed)?;
     check_topic(&ctx.catalogue, &request, ctx.producer.topic()).await?;
     ctx.gate.charge_bytes(request.total_bytes())?;

@@ -1,6 +1,7 @@
-//! Starting and stopping the process: start-up wires every part together, the router, the local broker runs
+//! Starting and stopping the process: the command line, start-up wiring every part together, the router, the local broker that runs
 //! when nothing is configured, logging, and the shutdown signal.
 
+pub mod cli;
 pub mod local_broker;
 pub mod logging;
 pub mod memory;

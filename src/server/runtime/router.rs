@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{FromRef, State};
-use axum::http::{Method, Request};
+use axum::http::{Method, Request, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -28,9 +28,11 @@ use crate::server::feed::socket::SocketContext;
 use crate::server::http::basic_auth;
 use crate::server::http::health;
 use crate::server::http::host_check::{self, AllowedHosts};
+use crate::server::http::metrics_route;
 use crate::server::http::origin::AllowedOrigins;
 use crate::server::http::rate_limit::RateLimiter;
 use crate::server::http::security_headers;
+use crate::server::http::site;
 use crate::server::http::socket_route::{self, SocketState};
 use crate::server::http::status::{self, Refusal};
 use crate::server::kafka::catalogue::{NewTopicShape, TopicCatalogue};
@@ -128,9 +130,36 @@ impl FromRef<AppState> for Arc<Hub> {
     }
 }
 
-/// Every route, with its guards. `bound` is the address the server listens on: its own
-/// names are the `Host`s it answers to unless the settings list others.
+/// Every route, with its guards: the page's and, beside them, `/metrics` and the probes.
+/// `bound` is the address the server listens on: its own names are the `Host`s it answers to
+/// unless the settings list others.
 pub fn router(handles: &Handles, leptos_options: LeptosOptions, bound: SocketAddr) -> Router {
+    page_router(handles, leptos_options, bound).merge(operations_router(handles, bound))
+}
+
+/// `/metrics`, `/healthz` and `/readyz`, with the same guards as the page: the host check, and
+/// basic auth for `/metrics` (the probes say nothing secret, and a load balancer's health check
+/// carries no credentials). Served beside the page, or alone on `operations.metrics-addr`.
+pub fn operations_router(handles: &Handles, bound: SocketAddr) -> Router {
+    let scrape = Router::new().route("/metrics", get(metrics_route::scrape));
+    let scrape = match &handles.web.basic_auth {
+        Some(credentials) => {
+            scrape.layer(middleware::from_fn_with_state(Arc::new(credentials.clone()), basic_auth::require))
+        }
+        None => scrape,
+    };
+    let hosts = Arc::new(AllowedHosts::resolve(handles.web.allowed_hosts.as_deref(), bound));
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .with_state(Arc::clone(&handles.hub))
+        .merge(scrape)
+        .layer(middleware::from_fn(security_headers::add_static_headers))
+        .layer(middleware::from_fn_with_state(hosts, host_check::require))
+}
+
+/// The page, its server functions, its socket and its files, with their guards.
+pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: SocketAddr) -> Router {
     let web = &handles.web;
     let origins = AllowedOrigins { listed: web.allowed_origins.clone() };
     let state = AppState {
@@ -197,7 +226,7 @@ pub fn router(handles: &Handles, leptos_options: LeptosOptions, bound: SocketAdd
             },
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(site_file_or_leptos)
         .layer(middleware::from_fn(status::bad_arguments_are_400))
         .layer(middleware::from_fn_with_state(origins, refuse_cross_origin_posts));
     let app = match &web.basic_auth {
@@ -206,14 +235,20 @@ pub fn router(handles: &Handles, leptos_options: LeptosOptions, bound: SocketAdd
         }
         None => app,
     };
-    // Probes need no credentials; they say nothing secret.
-    let app = Router::new()
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .merge(app)
-        .layer(middleware::from_fn(security_headers::add_static_headers));
+    let app = app.layer(middleware::from_fn(security_headers::add_static_headers));
     let hosts = Arc::new(AllowedHosts::resolve(web.allowed_hosts.as_deref(), bound));
     app.layer(middleware::from_fn_with_state(hosts, host_check::require)).with_state(state)
+}
+
+/// A file of the site: from `site-root` on disk if it is there (Leptos serves those), else from
+/// the binary; anything else is the app's 404 page, which Leptos renders.
+async fn site_file_or_leptos(uri: Uri, state: State<AppState>, request: Request<Body>) -> Response {
+    if !site::on_disk(&state.leptos_options.site_root, uri.path())
+        && let Some(file) = site::file(uri.path(), request.headers())
+    {
+        return file;
+    }
+    leptos_axum::file_and_error_handler::<AppState, _>(shell)(uri, state, request).await
 }
 
 /// `leptos_routes` serves the server functions; this guards every POST, so a page on another

@@ -10,7 +10,10 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use futures_util::FutureExt;
+
 use crate::server::config::Settings;
+use crate::server::config::operations::OperationsSettings;
 use crate::server::config::settings::{Cluster, KafkaSettings};
 use crate::server::config::source::{ProcessEnv, SettingsError};
 use crate::server::config::web::WebSettings;
@@ -111,6 +114,16 @@ impl Services {
         router::router(&self.handles, leptos_options, bound)
     }
 
+    /// The page's routes alone, when `/metrics` and the probes listen apart.
+    pub fn page_router(&self, leptos_options: LeptosOptions, bound: SocketAddr) -> Router {
+        router::page_router(&self.handles, leptos_options, bound)
+    }
+
+    /// `/metrics` and the probes alone.
+    pub fn operations_router(&self, bound: SocketAddr) -> Router {
+        router::operations_router(&self.handles, bound)
+    }
+
     /// Sockets get a close frame; the producer flushes so every receipt shown is in Kafka.
     pub async fn stop(self) {
         let _ = self.handles.stop_sockets.send(true);
@@ -135,6 +148,12 @@ impl Services {
     }
 }
 
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+    Ok((listener, addr))
+}
+
 async fn durability_warning(catalogue: &TopicCatalogue, topic: &str) -> Option<String> {
     match catalogue.durability_warning(topic).await {
         Ok(Some(warning)) => {
@@ -153,15 +172,15 @@ async fn durability_warning(catalogue: &TopicCatalogue, topic: &str) -> Option<S
 /// signal, then stop everything that was started.
 pub async fn run() -> Result<(), StartupError> {
     memory::return_large_buffers();
-    logging::init();
-    let Settings { kafka, web, leptos: leptos_options } = Settings::load(&ProcessEnv)?;
-    tracing::info!(settings = ?kafka, access = ?web, "settings loaded");
+    let Settings { kafka, web, operations, leptos: leptos_options } = Settings::load(&ProcessEnv)?;
+    logging::init(operations.log_format);
+    tracing::info!(settings = ?kafka, access = ?web, operations = ?operations, "settings loaded");
 
     let broker = match &kafka.cluster {
         Cluster::Embedded(config) => Some(local_broker::start(config).await?),
         Cluster::External { .. } => None,
     };
-    let outcome = serve(&kafka, &web, leptos_options).await;
+    let outcome = serve(&kafka, &web, &operations, leptos_options).await;
     if let Some(broker) = broker {
         broker.stop().await;
     }
@@ -171,23 +190,40 @@ pub async fn run() -> Result<(), StartupError> {
 async fn serve(
     kafka: &KafkaSettings,
     web: &WebSettings,
+    operations: &OperationsSettings,
     leptos_options: LeptosOptions,
 ) -> Result<(), StartupError> {
     let services = Services::connect(kafka, web).await?;
-    let addr = leptos_options.site_addr;
-    let listener = TcpListener::bind(addr).await.map_err(|source| StartupError::Bind { addr, source })?;
-    let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr, source })?;
+    let (listener, addr) = bind(leptos_options.site_addr).await?;
     tracing::info!("kafka-live listening on http://{addr}");
     let stop = services.stop_signal();
-    let router = services.router(leptos_options, addr);
     let deadline = web.shutdown_deadline;
+    // Requests in flight get part of the deadline; sockets and the producer's flush the rest.
+    let serve = |listener, router, stop: watch::Receiver<bool>| {
+        let mut stop = stop;
+        serve::serve(listener, router, web.header_read_timeout, deadline / 2, async move {
+            let _ = stop.wait_for(|stopping| *stopping).await;
+        })
+    };
+    let page = match operations.metrics_addr {
+        None => serve(listener, services.router(leptos_options, addr), stop.subscribe()).boxed(),
+        Some(metrics_addr) => {
+            let (metrics_listener, metrics_addr) = bind(metrics_addr).await?;
+            tracing::info!("metrics and probes on http://{metrics_addr}/metrics");
+            let page = serve(listener, services.page_router(leptos_options, addr), stop.subscribe());
+            let metrics = serve(metrics_listener, services.operations_router(metrics_addr), stop.subscribe());
+            async move {
+                tokio::join!(page, metrics);
+            }
+            .boxed()
+        }
+    };
     let stopping = async move {
         shutdown::signal().await;
         tracing::info!("stopping");
         let _ = stop.send(true);
     };
-    // Requests in flight get part of the deadline; sockets and the producer's flush the rest.
-    serve::serve(listener, router, web.header_read_timeout, deadline / 2, stopping).await;
+    tokio::join!(page, stopping);
     if tokio::time::timeout(deadline / 2 + Duration::from_secs(1), services.stop()).await.is_err() {
         tracing::warn!(
             ?deadline,

@@ -117,12 +117,33 @@ async fn wait_ready(url: &str) {
 /// The server's router over clients that never reach a broker (nothing listens on port 1),
 /// and the address it takes itself to be bound to: for what needs no Kafka.
 pub fn offline_router(web: WebSettings) -> (axum::Router, SocketAddr) {
+    offline_router_with(web, LeptosOptions::builder().output_name("kafka-live").build())
+}
+
+/// The same, with Leptos' options given (a `site-root` that is not there, say).
+pub fn offline_router_with(web: WebSettings, options: LeptosOptions) -> (axum::Router, SocketAddr) {
     let env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_TOPIC", "offline")]);
     let settings = kafka_from_toml("", Path::new("test.toml"), Path::new("."), &env).unwrap();
     let handles = Handles::new(&settings, &web).expect("clients are created without a broker");
     let bound: SocketAddr = "127.0.0.1:3000".parse().unwrap();
-    let options = LeptosOptions::builder().output_name("kafka-live").build();
     (router(&handles, options, bound), bound)
+}
+
+/// One request to a router: the status, the headers and the body.
+pub async fn ask(
+    router: axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> (u16, axum::http::HeaderMap, Vec<u8>) {
+    use tower::ServiceExt;
+    let response = router.oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+    (parts.status.as_u16(), parts.headers, body.to_vec())
+}
+
+/// A port nothing listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A client's end of the server's WebSocket.
@@ -149,7 +170,7 @@ pub async fn spawn_app_with_hook(
     web: WebSettings,
     hook: Option<RecordHook>,
 ) -> TestApp {
-    kafka_live::server::runtime::logging::init();
+    kafka_live::server::runtime::logging::init(Default::default());
     let topic = settings.topic.clone();
     let services = Services::connect_with(&settings, &web, hook).await.expect("services start");
     let options = LeptosOptions::builder().output_name("kafka-live").build();
@@ -206,12 +227,23 @@ impl ServerProcess {
     /// Starts it on a free port with these environment changes (`None` removes a variable) and
     /// waits until it listens.
     pub async fn start(env: &[(&str, Option<&str>)]) -> Self {
+        let mut with_config = vec![("KAFKA_LIVE_CONFIG", Some("Leptos.toml"))];
+        with_config.extend_from_slice(env);
+        Self::start_in(
+            Path::new(env!("CARGO_BIN_EXE_kafka-live")),
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            &with_config,
+        )
+        .await
+    }
+
+    /// The binary at `program`, started in `dir`, with these environment changes.
+    pub async fn start_in(program: &Path, dir: &Path, env: &[(&str, Option<&str>)]) -> Self {
         use tokio::io::AsyncBufReadExt;
 
-        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_kafka-live"));
+        let mut command = tokio::process::Command::new(program);
         command
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("KAFKA_LIVE_CONFIG", "Leptos.toml")
+            .current_dir(dir)
             .env("LEPTOS_SITE_ADDR", "127.0.0.1:0")
             .env("NO_COLOR", "1")
             .stdout(std::process::Stdio::null())
@@ -230,8 +262,10 @@ impl ServerProcess {
             while let Some(line) = lines.next_line().await.unwrap() {
                 log.lock().unwrap().push_str(&line);
                 log.lock().unwrap().push('\n');
-                if let Some(addr) = line.split("listening on http://").nth(1) {
-                    return addr.trim().to_owned();
+                // Text or JSON logs: the address ends where its characters do.
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || ".:[]".contains(c)));
+                    return rest[..end.unwrap_or(rest.len())].to_owned();
                 }
             }
             panic!("the server exited before listening: {}", log.lock().unwrap());
@@ -265,6 +299,27 @@ impl ServerProcess {
     /// Until `/readyz` says the feed reads and the broker answers (at most 60 s).
     pub async fn ready(&self) {
         wait_ready(&format!("http://{}/readyz", self.addr)).await;
+    }
+
+    /// Everything it logged so far.
+    pub fn logged(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Until a line it logs contains `text` (at most 30 s); that line.
+    pub async fn logs_line_with(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(line) = self.logged().lines().find(|line| line.contains(text)) {
+                return line.to_owned();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "a line with {text:?} within 30 s: {}",
+                self.logged()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// A memory figure of the process from `/proc/PID/status`, in KiB: `VmRSS:` now, `VmHWM:`

@@ -1,5 +1,7 @@
-//! Load tests, on Apache Kafka only: nisshi's feed falls behind at these rates (README,
-//! "Benchmarks"). `scripts/test` runs them one at a time, so neither shares the cores.
+//! Tests on Apache Kafka only: the load tests (nisshi's feed falls behind at these rates;
+//! README, "Benchmarks"), which `scripts/test` runs one at a time so none shares the cores, and
+//! a real Prometheus scraping the app.
 
 mod many_clients;
+mod prometheus;
 mod stalled_client;

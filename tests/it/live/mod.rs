@@ -4,6 +4,7 @@ mod access;
 mod console_consumer;
 mod consumer_group;
 mod limits;
+mod operations;
 mod page_reader;
 mod produce_input;
 mod resume;

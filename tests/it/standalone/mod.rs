@@ -2,5 +2,6 @@
 
 mod broker_down;
 mod broker_faults;
+mod operations;
 mod security_headers;
 mod settings;

@@ -56,7 +56,8 @@ fn every_setting_is_in_leptos_toml_and_the_readme_with_the_codes_default() {
     let file = std::fs::read_to_string(root.join("Leptos.toml")).unwrap();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let parsed: toml::Table = toml::from_str(&file).unwrap();
-    let keys = NUMBERS.iter().map(|key| (key.file, key.env)).chain(OTHERS.iter().copied());
+    let keys =
+        NUMBERS.iter().map(|key| (key.file, key.env)).chain(OTHERS.iter().map(|key| (key.file, key.env)));
     let mut missing = Vec::new();
     for (file_key, env) in keys {
         let key = file_key.split_once('.').unwrap().1;
