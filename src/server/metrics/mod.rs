@@ -192,10 +192,10 @@ impl Metrics {
         // first failure, and a dashboard shows 0 rather than nothing.
         for outcome in [Outcome::Produced, Outcome::Refused, Outcome::Failed] {
             let label = OutcomeLabel { outcome: outcome.label() };
-            metrics.produce_requests.get_or_create(&label);
-            metrics.produce_records.get_or_create(&label);
-            metrics.produce_bytes.get_or_create(&label);
-            metrics.produce_duration.get_or_create(&label);
+            let _ = metrics.produce_requests.get_or_create(&label);
+            let _ = metrics.produce_records.get_or_create(&label);
+            let _ = metrics.produce_bytes.get_or_create(&label);
+            let _ = metrics.produce_duration.get_or_create(&label);
         }
         metrics
     }
