@@ -186,8 +186,13 @@ pub async fn spawn_app_with_hook(
 
 /// Produces `text` through the server's HTTP produce path, as the page does.
 pub async fn produce(app: &TestApp, text: &str) -> reqwest::Response {
+    produce_at(&app.addr.to_string(), text).await
+}
+
+/// The same against the server at `addr`.
+async fn produce_at(addr: &str, text: &str) -> reqwest::Response {
     reqwest::Client::new()
-        .post(format!("http://{}/api/produce", app.addr))
+        .post(format!("http://{addr}/api/produce"))
         .header("Accept", "application/json")
         .form(&[("text", text)])
         .send()
@@ -294,6 +299,24 @@ impl ServerProcess {
         .await;
         server.ready().await;
         server
+    }
+
+    /// On the test broker, for `topic` with one partition (if it creates it), with these
+    /// environment changes too.
+    pub async fn on_topic(topic: &str, env: &[(&str, Option<&str>)]) -> Self {
+        let bootstrap = bootstrap();
+        let mut all = vec![
+            ("KAFKA_BOOTSTRAP_SERVERS", Some(bootstrap.as_str())),
+            ("KAFKA_TOPIC", Some(topic)),
+            ("KAFKA_PARTITIONS", Some("1")),
+        ];
+        all.extend_from_slice(env);
+        Self::start(&all).await
+    }
+
+    /// Produces `text` through the HTTP produce path, as the page does; the status.
+    pub async fn produce(&self, text: &str) -> u16 {
+        produce_at(&self.addr, text).await.status().as_u16()
     }
 
     /// Until `/readyz` says the feed reads and the broker answers (at most 60 s).

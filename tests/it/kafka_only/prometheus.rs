@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::{ServerProcess, bootstrap, free_port, unique};
+use crate::common::{ServerProcess, free_port, unique};
 
 struct Prometheus {
     child: tokio::process::Child,
@@ -79,27 +79,12 @@ impl Prometheus {
 #[tokio::test]
 async fn prometheus_scrapes_what_was_produced_and_consumed() {
     let topic = unique("prometheus");
-    let bootstrap = bootstrap();
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_PARTITIONS", Some("1")),
-        ("KAFKA_STATISTICS_INTERVAL_MS", Some("200")),
-    ])
-    .await;
+    let server = ServerProcess::on_topic(&topic, &[("KAFKA_STATISTICS_INTERVAL_MS", Some("200"))]).await;
     server.ready().await;
     let mut prometheus = Prometheus::scraping(&server.addr).await;
     prometheus.until("up{job=\"kafka-live\"}", 1.0).await;
     for n in 0..5 {
-        let status = reqwest::Client::new()
-            .post(format!("http://{}/api/produce", server.addr))
-            .header("Accept", "application/json")
-            .form(&[("text", format!("record {n}"))])
-            .send()
-            .await
-            .unwrap()
-            .status();
-        assert_eq!(status, 200);
+        assert_eq!(server.produce(&format!("record {n}")).await, 200);
     }
 
     prometheus.until("kafka_live_produce_requests_total{outcome=\"produced\"}", 5.0).await;

@@ -1,7 +1,7 @@
 //! What `/metrics` and the logs say about real traffic, from a `kafka-live` process of the
 //! test's own on the test broker.
 
-use crate::common::{ServerProcess, bootstrap, unique};
+use crate::common::{ServerProcess, unique};
 
 /// The value of the one sample whose line starts with `series` (name and labels), if there is
 /// one yet.
@@ -13,36 +13,17 @@ async fn scrape(server: &ServerProcess) -> String {
     reqwest::get(format!("http://{}/metrics", server.addr)).await.unwrap().text().await.unwrap()
 }
 
-async fn post_text(server: &ServerProcess, text: &str) -> u16 {
-    reqwest::Client::new()
-        .post(format!("http://{}/api/produce", server.addr))
-        .header("Accept", "application/json")
-        .form(&[("text", text)])
-        .send()
-        .await
-        .unwrap()
-        .status()
-        .as_u16()
-}
-
 /// Three records produced and one refused: the produce series count them by outcome, and once
 /// librdkafka's next report is in, the feed has consumed all three and is 0 behind.
 #[tokio::test]
 async fn metrics_count_produces_by_outcome_and_the_feeds_records_per_partition() {
     let topic = unique("metrics");
-    let bootstrap = bootstrap();
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_PARTITIONS", Some("1")),
-        ("KAFKA_STATISTICS_INTERVAL_MS", Some("100")),
-    ])
-    .await;
+    let server = ServerProcess::on_topic(&topic, &[("KAFKA_STATISTICS_INTERVAL_MS", Some("100"))]).await;
     server.ready().await;
     for text in ["one", "two", "three"] {
-        assert_eq!(post_text(&server, text).await, 200);
+        assert_eq!(server.produce(text).await, 200);
     }
-    assert_eq!(post_text(&server, "").await, 400);
+    assert_eq!(server.produce("").await, 400);
 
     let consumed = format!("kafka_live_feed_records_consumed_total{{topic=\"{topic}\",partition=\"0\"}}");
     let lag = format!("kafka_live_feed_lag_records{{topic=\"{topic}\",partition=\"0\"}}");
@@ -75,17 +56,16 @@ async fn metrics_count_produces_by_outcome_and_the_feeds_records_per_partition()
 #[tokio::test]
 async fn a_produce_logs_a_json_line_with_its_place_and_outcome_and_no_secret() {
     let topic = unique("json-log");
-    let bootstrap = bootstrap();
     let password = "never-logged-Pa55";
     let credentials = format!("ops:{password}");
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_PARTITIONS", Some("1")),
-        ("KAFKA_LIVE_LOG_FORMAT", Some("json")),
-        ("KAFKA_LIVE_BASIC_AUTH", Some(&credentials)),
-        ("RUST_LOG", Some("trace")),
-    ])
+    let server = ServerProcess::on_topic(
+        &topic,
+        &[
+            ("KAFKA_LIVE_LOG_FORMAT", Some("json")),
+            ("KAFKA_LIVE_BASIC_AUTH", Some(&credentials)),
+            ("RUST_LOG", Some("trace")),
+        ],
+    )
     .await;
     let response = reqwest::Client::new()
         .post(format!("http://{}/api/produce", server.addr))

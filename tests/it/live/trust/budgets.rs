@@ -12,7 +12,7 @@ use kafka_live::wire::produce::ProduceError;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::common::{ServerProcess, bootstrap, settings_with, spawn_app_with_web, unique};
+use crate::common::{ServerProcess, settings_with, spawn_app_with_web, unique};
 
 async fn post(addr: impl std::fmt::Display, form: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new()
@@ -34,14 +34,7 @@ async fn high_watermark(topic: &str) -> i64 {
 async fn a_submit_over_its_byte_budget_is_refused_with_413_and_the_figures() {
     // The finding: 1 MB × repeat 1000 was accepted, grew the server by 1.7 GiB and wrote 1 GB.
     let topic = unique("budget");
-    let bootstrap = bootstrap();
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_PARTITIONS", Some("1")),
-        ("KAFKA_LIVE_PRODUCE_PER_SECOND", Some("0")),
-    ])
-    .await;
+    let server = ServerProcess::on_topic(&topic, &[("KAFKA_LIVE_PRODUCE_PER_SECOND", Some("0"))]).await;
     let before = server.memory_kib("VmRSS:");
     let text = "x".repeat(1_000_000);
     let response = post(&server.addr, &[("text", &text), ("repeat", "1000")]).await;
