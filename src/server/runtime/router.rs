@@ -109,7 +109,6 @@ impl Handles {
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub sockets: SocketState,
-    pub hub: Arc<Hub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -121,12 +120,6 @@ impl FromRef<AppState> for LeptosOptions {
 impl FromRef<AppState> for SocketState {
     fn from_ref(state: &AppState) -> Self {
         state.sockets.clone()
-    }
-}
-
-impl FromRef<AppState> for Arc<Hub> {
-    fn from_ref(state: &AppState) -> Self {
-        Arc::clone(&state.hub)
     }
 }
 
@@ -164,7 +157,6 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
     let origins = AllowedOrigins { listed: web.allowed_origins.clone() };
     let state = AppState {
         leptos_options: leptos_options.clone(),
-        hub: Arc::clone(&handles.hub),
         sockets: SocketState {
             context: SocketContext {
                 hub: Arc::clone(&handles.hub),
