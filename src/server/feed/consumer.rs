@@ -93,6 +93,7 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
 
     let mut new_partitions = tokio::time::interval(NEW_PARTITIONS_EVERY);
     let mut errors = SayOnce::default();
+    let mut consumed = std::collections::HashMap::new();
     loop {
         tokio::select! {
             received = consumer.recv() => match received {
@@ -100,7 +101,10 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
                     errors.clear();
                     let placed = Placed { partition: message.partition(), offset: message.offset() };
                     next.insert(placed.partition, placed.offset.saturating_add(1));
-                    metrics().consumed(&topic, placed.partition);
+                    consumed
+                        .entry(placed.partition)
+                        .or_insert_with(|| metrics().consumed(&topic, placed.partition))
+                        .inc();
                     if let Some(reason) = pass_over.remove(&placed) {
                         tracing::error!(partition = placed.partition, offset = placed.offset, %reason, "passing over a record that failed twice");
                         hub.publish_unreadable(placed.partition, placed.offset, reason);

@@ -210,10 +210,12 @@ impl Metrics {
         self.produce_duration.get_or_create(&label).observe(seconds);
     }
 
-    pub fn consumed(&self, topic: &str, partition: i32) {
+    /// The counter of records the feed consumed from one partition. The feed keeps it per
+    /// partition, so a record costs one increment, not a label lookup.
+    pub fn consumed(&self, topic: &str, partition: i32) -> Counter {
         self.consumed
             .get_or_create(&PartitionLabels { topic: topic.to_owned(), partition: partition.to_string() })
-            .inc();
+            .clone()
     }
 
     /// The OpenMetrics text of every series.
