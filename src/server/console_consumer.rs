@@ -62,6 +62,7 @@ fn escape_controls(text: &str) -> String {
 
 pub async fn run() -> Result<(), ConsumerError> {
     logging::init(Default::default());
+    let stop = shutdown::listen().requested();
     let kafka = settings::load_kafka(&ProcessEnv)?;
     let mut out = std::io::stdout();
     writeln!(out, "Consumer Starting").map_err(ConsumerError::Output)?;
@@ -82,7 +83,6 @@ pub async fn run() -> Result<(), ConsumerError> {
     })?;
     tracing::info!(group = %kafka.consumer_group, topic = %kafka.topic, "joining the consumer group");
 
-    let stop = shutdown::signal();
     tokio::pin!(stop);
     let mut errors = SayOnce::default();
     loop {

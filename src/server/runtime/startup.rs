@@ -175,12 +175,13 @@ pub async fn run() -> Result<(), StartupError> {
     let Settings { kafka, web, operations, leptos: leptos_options } = Settings::load(&ProcessEnv)?;
     logging::init(operations.log_format);
     tracing::info!(settings = ?kafka, access = ?web, operations = ?operations, "settings loaded");
+    let stop_requested = shutdown::listen();
 
     let broker = match &kafka.cluster {
         Cluster::Embedded(config) => Some(local_broker::start(config).await?),
         Cluster::External { .. } => None,
     };
-    let outcome = serve(&kafka, &web, &operations, leptos_options).await;
+    let outcome = serve(&kafka, &web, &operations, leptos_options, stop_requested).await;
     if let Some(broker) = broker {
         broker.stop().await;
     }
@@ -192,6 +193,7 @@ async fn serve(
     web: &WebSettings,
     operations: &OperationsSettings,
     leptos_options: LeptosOptions,
+    stop_requested: shutdown::Shutdown,
 ) -> Result<(), StartupError> {
     let services = Services::connect(kafka, web).await?;
     let (listener, addr) = bind(leptos_options.site_addr).await?;
@@ -219,7 +221,7 @@ async fn serve(
         }
     };
     let stopping = async move {
-        shutdown::signal().await;
+        stop_requested.requested().await;
         tracing::info!("stopping");
         let _ = stop.send(true);
     };
