@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use crate::wire::consumers::{GroupList, ResetError, ResetReceipt};
 use crate::wire::produce::{HeaderField, ProduceError};
 use crate::wire::receipt::Receipt;
 use crate::wire::topics::{Catalogue, TopicInfo, TopicsError};
@@ -43,5 +44,28 @@ pub async fn list_topics() -> Result<Catalogue, TopicsError> {
 pub async fn create_topic(name: String) -> Result<TopicInfo, TopicsError> {
     let outcome = crate::server::topics::create(&name).await;
     crate::server::http::status::apply_topics_outcome(&outcome);
+    outcome
+}
+
+/// The consumer groups reading `topic` (default: the configured one), the console consumer's
+/// group first.
+#[server(endpoint = "consumer_groups")]
+pub async fn consumer_groups(#[server(default)] topic: Option<String>) -> Result<GroupList, ResetError> {
+    let outcome = crate::server::groups::list(topic.as_deref()).await;
+    crate::server::http::status::apply_groups_outcome(&outcome);
+    outcome
+}
+
+/// Moves an empty group's committed offsets on `topic`: `to` is `earliest`, `latest`, `offset`
+/// (with `value` the offset) or `timestamp` (with `value` in ms since the epoch).
+#[server(endpoint = "reset_offsets")]
+pub async fn reset_offsets(
+    #[server(default)] topic: Option<String>,
+    group: String,
+    to: String,
+    #[server(default)] value: String,
+) -> Result<ResetReceipt, ResetError> {
+    let outcome = crate::server::groups::reset_from_form(topic.as_deref(), &group, &to, &value).await;
+    crate::server::http::status::apply_groups_outcome(&outcome);
     outcome
 }

@@ -9,13 +9,23 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::feed::Item;
+use super::feed::group_progress::Marks;
 use super::platform;
 use super::value_view::{Choices, Shape, format_size, render, truncate};
 use crate::wire::record::{FeedRecord, Payload, Timestamp};
 
 #[component]
-pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<FeedRecord>) -> impl IntoView {
+pub fn FeedItem(
+    item: Arc<Item>,
+    display_limit: usize,
+    on_reproduce: Callback<FeedRecord>,
+    marks: RwSignal<Option<Arc<Marks>>>,
+) -> impl IntoView {
     let record = item.record.clone();
+    let (partition, offset, timestamp_ms) = (record.partition, record.offset, record.timestamp.map(|t| t.ms));
+    let consumed = move || {
+        marks.with(|marks| marks.as_ref().and_then(|marks| marks.consumed(partition, offset, timestamp_ms)))
+    };
     let choices = RwSignal::new(Choices::default());
     let value = record.value.clone();
     // `None`: a null value.
@@ -128,6 +138,11 @@ pub fn FeedItem(item: Arc<Item>, display_limit: usize, on_reproduce: Callback<Fe
                 </button>
                 {move || round_trip.get().map(|ms| view! {
                     <span class="round-trip" title="From Submit to this record in the feed">{format!("{ms:.1} ms round trip")}</span>
+                })}
+                {move || consumed().map(|consumed| view! {
+                    <span class="consumed" data-after-ms=consumed.after_ms title="The watched consumer group has committed past this record">
+                        {consumed.text()}
+                    </span>
                 })}
             </div>
             // Newest on top, so the records skipped before this one would have been below it.

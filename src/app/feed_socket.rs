@@ -14,7 +14,8 @@ use web_sys::{CloseEvent, MessageEvent, WebSocket};
 use super::backoff;
 use super::feed::{ConnectionStatus, FeedState, MAX_ITEMS_LIMIT};
 use super::platform;
-use crate::wire::feed_query::FeedQuery;
+use crate::wire::consumers::GroupId;
+use crate::wire::feed_query::{FeedQuery, WatchGroup};
 use crate::wire::start_position::StartFrom;
 use crate::wire::topic_name::TopicName;
 
@@ -35,6 +36,8 @@ const MIN_ROWS: usize = 100;
 pub struct Target {
     pub topic: Option<String>,
     pub from: StartFrom,
+    /// The consumer group the Consumers panel watches: `None` is the configured one.
+    pub group: Option<GroupId>,
 }
 
 /// An open socket with the handlers it calls. Dropping it closes the socket and frees the
@@ -111,12 +114,25 @@ impl FeedSocket {
     }
 
     /// Another topic or start position (or the same, asked again): the old connection goes,
-    /// the list starts over.
+    /// the list starts over. Another group alone: the socket reconnects where it was.
     pub fn retarget(&self, target: Target, again: bool) {
         if !again && *self.target.borrow() == target {
             return;
         }
+        let same_feed = {
+            let current = self.target.borrow();
+            current.topic == target.topic && current.from == target.from
+        };
         *self.target.borrow_mut() = target;
+        if same_feed && !again {
+            // Only the watched group changed: the socket comes back with what the page has,
+            // so the list stays and nothing is lost or repeated.
+            let generation = self.generation.get() + 1;
+            self.generation.set(generation);
+            self.current.borrow_mut().take();
+            self.open(generation);
+            return;
+        }
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         self.current.borrow_mut().take();
@@ -258,6 +274,7 @@ impl FeedSocket {
             topic: target.topic.as_deref().and_then(|topic| TopicName::parse(topic).ok()),
             from: target.from.clone(),
             resume: self.feed.resume_positions(),
+            group: Some(target.group.clone().map_or(WatchGroup::Configured, WatchGroup::Named)),
         };
         format!("{scheme}://{host}/ws{}", query.to_query())
     }

@@ -38,16 +38,18 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
         });
         socket
     };
+    let group = page.group;
     Effect::new(move |previous: Option<(u32, bool)>| {
         let target_topic = topic.get();
         let from = start.get();
+        let watched = group.get();
         let created_count = created.get();
         let refused = refusal.get();
         let again = previous.is_some_and(|(count, was_refused)| count != created_count || was_refused);
         #[cfg(feature = "hydrate")]
         {
             use super::feed_socket::{FeedSocket, Target};
-            let target = Target { topic: target_topic, from };
+            let target = Target { topic: target_topic, from, group: watched };
             socket.update_value(|socket| match (socket.as_ref(), refused.clone()) {
                 (Some(existing), Some(reason)) => existing.refuse(reason),
                 (None, Some(reason)) => feed.refuse(reason),
@@ -56,7 +58,7 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
             });
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (target_topic, from, again);
+        let _ = (target_topic, from, watched, again);
         (created_count, refused.is_some())
     });
 
@@ -113,6 +115,21 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                         )}
                     </span>
                 })}
+                {move || {
+                    let trips = feed.consumed_trips.get()?;
+                    let group = feed.group.with(|g| g.as_ref().map(|g| g.group().to_string()))?;
+                    Some(view! {
+                        <span class="consumed-trips" data-count=trips.count data-p50=trips.p50_ms data-p99=trips.p99_ms>
+                            {format!(
+                                "Submit to consumed by {group}: p50 {:.0} ms, p99 {:.0} ms ({} {})",
+                                trips.p50_ms,
+                                trips.p99_ms,
+                                trips.count,
+                                if trips.count == 1 { "record" } else { "records" },
+                            )}
+                        </span>
+                    })
+                }}
             </p>
             {move || feed.refused.get().map(|reason| view! { <p class="refused" role="alert">{reason}</p> })}
             {move || {
@@ -148,7 +165,7 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                     keyed_rows(
                         move || visible.get(),
                         |item| std::sync::Arc::as_ptr(item) as usize,
-                        move |item| view! { <FeedItem item display_limit=limit on_reproduce /> },
+                        move |item| view! { <FeedItem item display_limit=limit on_reproduce marks=feed.marks /> },
                     )
                 }}
             </ol>

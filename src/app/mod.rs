@@ -2,6 +2,7 @@
 
 #[cfg(any(feature = "hydrate", test))]
 mod backoff;
+mod consumers_panel;
 mod feed;
 mod feed_controls;
 mod feed_item;
@@ -27,7 +28,9 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::path;
 
 use crate::api::list_topics;
+use crate::wire::consumers::GroupId;
 use crate::wire::topic_name::TopicName;
+use consumers_panel::ConsumersPanel;
 use live_feed::LiveFeed;
 use page_state::PageState;
 use producer_box::ProducerBox;
@@ -76,8 +79,10 @@ fn HomePage() -> impl IntoView {
         asked.get().and_then(|t| TopicName::parse(&t).ok()).map(|t| t.as_str().to_owned())
     });
     let bad_topic = move || asked.get().and_then(|t| TopicName::parse(&t).err());
+    let group = Memo::new(move |_| query.with(|q| q.get("group")).and_then(|g| GroupId::parse(&g).ok()));
     let page = PageState {
         topic,
+        group,
         catalogue: LocalResource::new(list_topics),
         draft: ProducerDraft::new(String::new()),
         feed: FeedState::new(),
@@ -92,6 +97,7 @@ fn HomePage() -> impl IntoView {
                 <ProducerBox page />
             </section>
             <LiveFeed page />
+            <ConsumersPanel page />
         </main>
     }
 }

@@ -1,5 +1,5 @@
-//! What the page needs from the browser beyond Leptos: a clock, the local time zone, and
-//! JavaScript's regular expressions (the filter's `/regex/` is the syntax a browser user knows,
+//! What the page needs from the browser beyond Leptos: a clock, the local time zone, a yes/no
+//! confirmation, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a browser user knows,
 //! and it costs the WASM bundle nothing). The server renders no records, so its versions only
 //! have to exist.
 
@@ -60,6 +60,12 @@ mod browser {
         let ms = js_sys::Date::new(&JsValue::from_str(text)).get_time();
         (!ms.is_nan()).then_some(ms as i64)
     }
+
+    /// The browser's own confirmation: the user says yes before something that cannot be
+    /// undone is done.
+    pub fn confirm(message: &str) -> bool {
+        web_sys::window().and_then(|window| window.confirm_with_message(message).ok()).unwrap_or(false)
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -90,5 +96,9 @@ mod server {
 
     pub fn parse_local_datetime(_text: &str) -> Option<i64> {
         None
+    }
+
+    pub fn confirm(_message: &str) -> bool {
+        false
     }
 }

@@ -1,4 +1,5 @@
-//! What a page asks of `/ws`, in its URL: `topic`, `from` and, when it reconnects, `resume`.
+//! What a page asks of `/ws`, in its URL: `topic`, `from`, the consumer `group` its Consumers
+//! panel watches and, when it reconnects, `resume`.
 //! Built by the page and parsed by the server with the same rules; anything can open a socket,
 //! so every number is checked at its limits and any text is an answer or a reason.
 //!
@@ -8,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::wire::consumers::GroupId;
 use crate::wire::start_position::StartFrom;
 use crate::wire::topic_name::TopicName;
 
@@ -22,11 +24,25 @@ pub struct FeedQuery {
     pub from: StartFrom,
     /// Per partition, the next offset the page needs; `None` for a page's first connection.
     pub resume: Option<BTreeMap<i32, i64>>,
+    /// The consumer group whose progress on the topic the socket also carries; `None`: none.
+    pub group: Option<WatchGroup>,
+}
+
+/// `group=` (empty): the configured group; `group=<id>`: that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchGroup {
+    Configured,
+    Named(GroupId),
 }
 
 impl FeedQuery {
     /// The query's values as they arrive (absent, or as typed).
-    pub fn parse(topic: Option<&str>, from: Option<&str>, resume: Option<&str>) -> Result<Self, String> {
+    pub fn parse(
+        topic: Option<&str>,
+        from: Option<&str>,
+        resume: Option<&str>,
+        group: Option<&str>,
+    ) -> Result<Self, String> {
         let topic = match topic.map(str::trim) {
             None | Some("") => None,
             Some(name) => Some(TopicName::parse(name).map_err(|reason| format!("topic: {reason}"))?),
@@ -34,7 +50,14 @@ impl FeedQuery {
         let from =
             StartFrom::from_query(from.unwrap_or_default()).map_err(|reason| format!("from: {reason}"))?;
         let resume = resume.map(parse_resume).transpose()?;
-        Ok(Self { topic, from, resume })
+        let group = match group.map(str::trim) {
+            None => None,
+            Some("") => Some(WatchGroup::Configured),
+            Some(id) => {
+                Some(WatchGroup::Named(GroupId::parse(id).map_err(|reason| format!("group: {reason}"))?))
+            }
+        };
+        Ok(Self { topic, from, resume, group })
     }
 
     /// `?topic=…&from=…&resume=…`, or nothing for the defaults. Topic names need no escaping:
@@ -47,6 +70,11 @@ impl FeedQuery {
         if self.from != StartFrom::Newest {
             parts.push(format!("from={}", escape(&self.from.to_query())));
         }
+        match &self.group {
+            None => {}
+            Some(WatchGroup::Configured) => parts.push("group=".to_owned()),
+            Some(WatchGroup::Named(group)) => parts.push(format!("group={}", percent_encode(group.as_str()))),
+        }
         if let Some(resume) = &self.resume {
             let pairs: Vec<String> = resume.iter().map(|(p, next)| format!("{p}:{}", next - 1)).collect();
             parts.push(format!("resume={}", pairs.join(",")));
@@ -58,6 +86,19 @@ impl FeedQuery {
 /// `:`, `;` and `=` are all a start position holds besides letters and digits.
 fn escape(text: &str) -> String {
     text.replace(':', "%3A").replace(';', "%3B").replace('=', "%3D")
+}
+
+/// A group id may hold any printable character; all but the unreserved ones are escaped.
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// `partition:last` pairs separated by commas, into the next offset per partition.
@@ -133,9 +174,29 @@ mod tests {
             topic: Some(TopicName::parse("orders.v2").unwrap()),
             from: StartFrom::from_query("offset:0=5;2=9").unwrap(),
             resume: Some(BTreeMap::from([(0, 0), (1, 18)])),
+            group: Some(WatchGroup::Named(GroupId::parse("kitchen group/1&ü").unwrap())),
         };
-        assert_eq!(query.to_query(), "?topic=orders.v2&from=offset%3A0%3D5%3B2%3D9&resume=0:-1,1:17");
-        assert_eq!(FeedQuery::parse(Some("orders.v2"), Some("offset:0=5;2=9"), Some("0:-1,1:17")), Ok(query));
+        assert_eq!(
+            query.to_query(),
+            "?topic=orders.v2&from=offset%3A0%3D5%3B2%3D9&group=kitchen%20group%2F1%26%C3%BC&resume=0:-1,1:17"
+        );
+        assert_eq!(
+            FeedQuery::parse(
+                Some("orders.v2"),
+                Some("offset:0=5;2=9"),
+                Some("0:-1,1:17"),
+                Some("kitchen group/1&ü")
+            ),
+            Ok(query)
+        );
+        assert_eq!(
+            FeedQuery::parse(None, None, None, Some("a\u{7}")).unwrap_err(),
+            "group: A consumer group cannot hold control characters."
+        );
+        let configured = FeedQuery { group: Some(WatchGroup::Configured), ..FeedQuery::default() };
+        assert_eq!(configured.to_query(), "?group=");
+        assert_eq!(FeedQuery::parse(None, None, None, Some("")), Ok(configured));
+        assert_eq!(FeedQuery::parse(None, None, None, None).unwrap().group, None, "no group, no looks");
         assert_eq!(FeedQuery::default().to_query(), "");
     }
 
@@ -158,10 +219,11 @@ mod tests {
             from in proptest::option::of(proptest::prop_oneof![".{0,60}".boxed(), "(offset|time):-?[0-9=;:,]{0,40}".boxed()]),
             resume in proptest::option::of(".{0,100}"),
         ) {
-            if let Ok(query) = FeedQuery::parse(topic.as_deref(), from.as_deref(), resume.as_deref()) {
+            if let Ok(query) = FeedQuery::parse(topic.as_deref(), from.as_deref(), resume.as_deref(), None) {
                 let again = FeedQuery::parse(
                     query.topic.as_ref().map(TopicName::as_str),
                     Some(&query.from.to_query()),
+                    None,
                     None,
                 );
                 prop_assert_eq!(again.map(|q| (q.topic, q.from)), Ok((query.topic, query.from)));

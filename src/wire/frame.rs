@@ -41,6 +41,9 @@ pub enum ServerFrame {
     Unreadable { partition: i32, offset: i64, reason: String },
     /// The state of the server's shared feed consumer; sent on connect and on every change.
     Feed(FeedHealth),
+    /// The newest look at the consumer group the page watches (`group=` in its query): sent on
+    /// connect once there is one, then about once a second.
+    Group(crate::wire::consumers::GroupWatch),
 }
 
 /// The shared feed consumer, as the page's status and the readiness endpoint show it.

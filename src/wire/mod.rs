@@ -2,8 +2,10 @@
 //! once so the two halves cannot drift apart, each type with its own rules and round-trip
 //! tests: a record (`record`), the socket's frames (`frame`), the feed's query (`feed_query`,
 //! `start_position`), a Submit's refusals (`produce`) and receipt (`receipt`), the cluster's
-//! topics and who may see them (`topics`, `topic_name`, `topic_access`).
+//! topics and who may see them (`topics`, `topic_name`, `topic_access`), and the consumer groups
+//! reading a topic (`consumers`).
 
+pub mod consumers;
 pub mod feed_query;
 pub mod frame;
 pub mod produce;

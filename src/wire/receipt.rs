@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where Kafka stored one produced record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Placed {
     pub partition: i32,
     pub offset: i64,

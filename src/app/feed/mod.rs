@@ -1,9 +1,11 @@
 //! The live feed in the browser: plain-Rust models of what the page knows (`arrivals`,
-//! `draw_queue`, `round_trips`, `throughput`, each record an `item`), owned by one `model`,
+//! `draw_queue`, `round_trips`, `throughput`, the watched consumer group's `group_progress`,
+//! each record an `item`), owned by one `model`,
 //! under the thin reactive `state` the view reads.
 
 pub mod arrivals;
 pub mod draw_queue;
+pub mod group_progress;
 pub mod item;
 pub mod model;
 pub mod round_trips;

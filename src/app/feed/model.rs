@@ -1,12 +1,14 @@
 //! Everything the live feed knows, as plain data: which records the page has seen
 //! (`Arrivals`), what waits to be drawn (`DrawQueue`), round trips (`RoundTripClock`), records
-//! per second (`Throughput`), the counts not yet shown and the filter. `FeedState` holds one
+//! per second (`Throughput`), the watched group's progress (`GroupProgress`), the counts not yet
+//! shown and the filter. `FeedState` holds one
 //! and shows what it says through signals; the logic here needs no reactive runtime.
 
 use std::sync::Arc;
 
 use super::arrivals::Arrivals;
 use super::draw_queue::{DrawQueue, RawRecord};
+use super::group_progress::GroupProgress;
 use super::item::Item;
 use super::round_trips::{Measured, RoundTripClock};
 use super::throughput::Throughput;
@@ -35,6 +37,7 @@ pub struct FeedModel {
     pub queue: DrawQueue,
     pub clock: RoundTripClock<Arc<Item>>,
     pub throughput: Throughput,
+    pub group: GroupProgress,
     /// Arrivals not yet added to the page's "received" count.
     uncounted: u64,
     /// Arrivals while paused.
@@ -49,6 +52,7 @@ impl Default for FeedModel {
             queue: DrawQueue::default(),
             clock: RoundTripClock::default(),
             throughput: Throughput::default(),
+            group: GroupProgress::default(),
             uncounted: 0,
             held: 0,
             filter: Matcher::Everything,

@@ -23,6 +23,19 @@ pub struct RoundTrips {
     pub p99_ms: f64,
 }
 
+impl RoundTrips {
+    /// p50 and p99 of these samples; `None` without any.
+    pub fn of(samples: impl IntoIterator<Item = f64>) -> Option<Self> {
+        let mut sorted: Vec<f64> = samples.into_iter().collect();
+        if sorted.is_empty() {
+            return None;
+        }
+        sorted.sort_by(f64::total_cmp);
+        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+        Some(RoundTrips { count: sorted.len(), p50_ms: at(0.5), p99_ms: at(0.99) })
+    }
+}
+
 /// A measured round trip, and where it goes.
 pub type Measured<T> = (Option<T>, f64);
 
@@ -108,13 +121,10 @@ impl<T> RoundTripClock<T> {
 
     /// The session's figures, when a round trip was measured since they were last asked for.
     pub fn summary_if_changed(&mut self) -> Option<RoundTrips> {
-        if !std::mem::take(&mut self.changed) || self.samples.is_empty() {
+        if !std::mem::take(&mut self.changed) {
             return None;
         }
-        let mut sorted: Vec<f64> = self.samples.iter().copied().collect();
-        sorted.sort_by(f64::total_cmp);
-        let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
-        Some(RoundTrips { count: sorted.len(), p50_ms: at(0.5), p99_ms: at(0.99) })
+        RoundTrips::of(self.samples.iter().copied())
     }
 
     fn sample(&mut self, target: Option<T>, ms: f64) -> Measured<T> {

@@ -12,12 +12,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::group_progress::{LAG_SAMPLES, Marks};
 use super::item::Item;
 use super::model::{FeedModel, Moment, RowTrip};
 use super::round_trips::RoundTrips;
 use super::throughput::SPARK_SECONDS;
 use crate::app::platform;
 use crate::app::text_filter::Matcher;
+use crate::wire::consumers::GroupWatch;
 use crate::wire::frame::{BrokerStatus, FeedHealth, ServerFrame, record_position};
 use crate::wire::receipt::{Placed, Receipt};
 
@@ -94,6 +96,16 @@ pub struct FeedState {
     pub round_trips: RwSignal<Option<RoundTrips>>,
     /// Records per second over the last minute, oldest first.
     pub throughput: RwSignal<Vec<u32>>,
+    /// The newest look at the watched consumer group.
+    pub group: RwSignal<Option<GroupWatch>>,
+    /// Which records the group has consumed, for the rows' marks.
+    pub marks: RwSignal<Option<Arc<Marks>>>,
+    /// Submit to "consumed by the group".
+    pub consumed_trips: RwSignal<Option<RoundTrips>>,
+    /// The group's total lag at each look over the last minute, oldest first.
+    pub lag_line: RwSignal<Vec<u32>>,
+    /// What the last rebalance of the watched group changed.
+    pub rebalanced: RwSignal<Option<String>>,
     model: StoredValue<FeedModel, LocalStorage>,
     /// Asks whoever draws (the socket) for a draw soon; without one, `resume` draws at once.
     redraw: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
@@ -120,6 +132,11 @@ impl FeedState {
             filter_generation: RwSignal::new(1),
             round_trips: RwSignal::new(None),
             throughput: RwSignal::new(vec![0; SPARK_SECONDS]),
+            group: RwSignal::new(None),
+            marks: RwSignal::new(None),
+            consumed_trips: RwSignal::new(None),
+            lag_line: RwSignal::new(vec![0; LAG_SAMPLES]),
+            rebalanced: RwSignal::new(None),
             model: StoredValue::new_local(FeedModel::default()),
             redraw: StoredValue::new_local(None),
         }
@@ -205,6 +222,23 @@ impl FeedState {
                 self.refused.set(Some(reason));
             }
             ServerFrame::Feed(health) => self.feed_health.set(Some(health)),
+            ServerFrame::Group(watch) => {
+                if let GroupWatch::Watching(view) = &watch {
+                    let now = platform::now_ms();
+                    let (marks, trips, line, rebalanced) = self.change(|model| {
+                        let marks = model.group.look(view, now);
+                        let group = &model.group;
+                        (Some(marks), group.consumed_trips(), group.lag_line(), group.rebalanced())
+                    });
+                    self.marks.set(marks);
+                    self.consumed_trips.set(trips);
+                    self.lag_line.set(line);
+                    if self.rebalanced.get_untracked() != rebalanced {
+                        self.rebalanced.set(rebalanced);
+                    }
+                }
+                self.group.set(Some(watch));
+            }
             // Positions move in order with the records around them: what came before is
             // taken in first.
             ServerFrame::View { from, reset } => {
@@ -236,7 +270,10 @@ impl FeedState {
     /// What one Submit produced, and when it was clicked: each record's round trip is known
     /// when both the receipt and the record are in, whichever comes first.
     pub fn produced(&self, receipt: &Receipt, submitted_at: f64) {
-        Self::show_round_trips(self.change(|model| model.clock.produced(&receipt.records, submitted_at)));
+        Self::show_round_trips(self.change(|model| {
+            model.group.produced(&receipt.records, submitted_at);
+            model.clock.produced(&receipt.records, submitted_at)
+        }));
         self.publish_counts();
     }
 

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::client_properties::ClientProperties;
 use super::keys;
 use super::source::{Environment, SettingsError, location, text_setting};
+use crate::wire::consumers::GroupId;
 
 /// Where librdkafka finds the embedded broker when nothing else is configured.
 pub const EMBEDDED_BOOTSTRAP: &str = "127.0.0.1:9092";
@@ -118,7 +119,8 @@ pub struct KafkaSettings {
     pub replication_factor: Option<i32>,
     pub backlog: usize,
     pub produce_timeout: Duration,
-    pub consumer_group: String,
+    /// The console consumer's group: the one the page's Consumers panel shows first.
+    pub consumer_group: GroupId,
     pub fetch_wait_max_ms: u32,
     pub max_message_bytes: usize,
     /// The most of a record's key, value or any header value the feed forwards to a page;
@@ -290,13 +292,17 @@ pub fn kafka_from_toml(
         produce_timeout: Duration::from_millis(
             keys::PRODUCE_TIMEOUT_MS.read(env, kafka.produce_timeout_ms)? as u64
         ),
-        consumer_group: text_setting(
-            env,
-            "KAFKA_CONSUMER_GROUP",
-            "kafka.consumer-group",
-            kafka.consumer_group,
-            keys::CONSUMER_GROUP_DEFAULT,
-        )?,
+        consumer_group: {
+            let group = text_setting(
+                env,
+                "KAFKA_CONSUMER_GROUP",
+                "kafka.consumer-group",
+                kafka.consumer_group,
+                keys::CONSUMER_GROUP_DEFAULT,
+            )?;
+            GroupId::parse(&group)
+                .map_err(|message| SettingsError::BadValue { key: "kafka.consumer-group".into(), message })?
+        },
         fetch_wait_max_ms: keys::FETCH_WAIT_MAX_MS.read(env, kafka.fetch_wait_max_ms)? as u32,
         max_message_bytes: keys::MAX_MESSAGE_BYTES.read(env, kafka.max_message_bytes)? as usize,
         forward_max_bytes: keys::FORWARD_MAX_BYTES.read(env, kafka.forward_max_bytes)? as usize,

@@ -18,6 +18,7 @@ use crate::server::feed::frame::{Frame, encode};
 use crate::server::feed::hub::{Cursor, Hub, Positions, admit};
 use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
+use crate::server::groups::watchers::Looks;
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::metrics::metrics;
 use crate::wire::frame::{BrokerStatus, ServerFrame};
@@ -51,6 +52,7 @@ pub async fn serve_hub(
     mut socket: WebSocket,
     ctx: SocketContext,
     resume: Option<Positions>,
+    looks: Option<Looks>,
     open: OpenSocket,
 ) {
     let (mut subscription, resets) = subscribe(&ctx, resume).await;
@@ -109,7 +111,7 @@ pub async fn serve_hub(
             cursor: subscription.cursor,
             positions: subscription.positions,
         };
-        serve(socket, feed, ctx, open).await;
+        serve(socket, feed, looks, ctx, open).await;
     }
 }
 
@@ -144,7 +146,13 @@ async fn subscribe(
 
 /// A reader of the page's own. A request that cannot be served is refused with the reason,
 /// and the socket closed; a cluster that does not answer closes it for the page to retry.
-pub async fn serve_reader(mut socket: WebSocket, ctx: SocketContext, request: ReadRequest, open: OpenSocket) {
+pub async fn serve_reader(
+    mut socket: WebSocket,
+    ctx: SocketContext,
+    request: ReadRequest,
+    looks: Option<Looks>,
+    open: OpenSocket,
+) {
     let broker = ctx.hub.broker_status();
     let opened = match ctx.readers.open(request).await {
         Ok(opened) => opened,
@@ -173,7 +181,7 @@ pub async fn serve_reader(mut socket: WebSocket, ctx: SocketContext, request: Re
     }
     if send_all(&mut socket, first).await {
         let feed = Feed::Reader { reader: Box::new(opened.reader), broker: Some(broker) };
-        serve(socket, feed, ctx, open).await;
+        serve(socket, feed, looks, ctx, open).await;
     }
 }
 
@@ -281,8 +289,34 @@ fn text(frame: &ServerFrame) -> Message {
     Message::Text(encode(frame))
 }
 
+/// The next look at the watched group, once there is a new one; never without a group.
+async fn next_look(looks: &mut Option<Looks>) -> Option<Message> {
+    let Some(receiver) = looks else { return std::future::pending().await };
+    loop {
+        if receiver.changed().await.is_err() {
+            *looks = None;
+            return std::future::pending().await;
+        }
+        if let Some(json) = receiver.borrow_and_update().clone() {
+            return Some(Message::Text(json));
+        }
+    }
+}
+
 /// `_open` is dropped when this task ends, whichever way it ends.
-async fn serve(mut socket: WebSocket, mut feed: Feed, ctx: SocketContext, _open: OpenSocket) {
+async fn serve(
+    mut socket: WebSocket,
+    mut feed: Feed,
+    mut looks: Option<Looks>,
+    ctx: SocketContext,
+    _open: OpenSocket,
+) {
+    // A look taken before the page's records went out is sent now, not a second later.
+    if let Some(json) = looks.as_mut().and_then(|receiver| receiver.borrow_and_update().clone())
+        && !send(&mut socket, Message::Text(json)).await
+    {
+        return;
+    }
     let mut stopping = ctx.stopping;
     let mut ping = tokio::time::interval(ctx.ping_every);
     ping.tick().await;
@@ -312,6 +346,11 @@ async fn serve(mut socket: WebSocket, mut feed: Feed, ctx: SocketContext, _open:
                     return;
                 }
             },
+            Some(look) = next_look(&mut looks) => {
+                if !send(&mut socket, look).await {
+                    return;
+                }
+            }
             _ = ping.tick() => {
                 // A peer that answers nothing (gone without a word, or a client that never
                 // reads) would hold its socket, its task and its place in the ring forever.

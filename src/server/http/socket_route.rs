@@ -3,7 +3,8 @@
 //! `?topic=…&from=…` choose what the page reads (default: the configured topic, newest first,
 //! from the shared feed; anything else from a reader of the page's own). A reconnecting page
 //! sends what it last saw of every partition (`?resume=0:41,1:17,2:-1`) and receives only what
-//! it has not seen (`feed_query`). Every refusal happens before the upgrade, with the status
+//! it has not seen (`feed_query`). `?group=…` adds the newest look at that consumer group (`?group=` alone: the
+//! configured one). Every refusal happens before the upgrade, with the status
 //! that says why; `socket` serves the ones let through.
 
 use std::net::SocketAddr;
@@ -17,9 +18,11 @@ use serde::Deserialize;
 use crate::server::feed::open_sockets::{OpenSockets, SocketLimitError};
 use crate::server::feed::page_reader::ReadRequest;
 use crate::server::feed::socket::{self, SocketContext};
+use crate::server::groups::watchers::GroupWatchers;
 use crate::server::http::origin::AllowedOrigins;
 use crate::server::http::status::Refusal;
-use crate::wire::feed_query::FeedQuery;
+use crate::wire::consumers::GroupId;
+use crate::wire::feed_query::{FeedQuery, WatchGroup};
 use crate::wire::start_position::StartFrom;
 use crate::wire::topic_access::TopicAccess;
 
@@ -36,6 +39,10 @@ pub struct SocketState {
     pub open: OpenSockets,
     pub origins: AllowedOrigins,
     pub topics: TopicAccess,
+    /// The consumer groups pages watch, one watcher each.
+    pub groups: GroupWatchers,
+    /// The console consumer's group: what `group=` with no name watches.
+    pub configured_group: GroupId,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +50,7 @@ pub struct ConnectParams {
     resume: Option<String>,
     topic: Option<String>,
     from: Option<String>,
+    group: Option<String>,
 }
 
 pub async fn upgrade(
@@ -55,11 +63,15 @@ pub async fn upgrade(
     if !state.origins.allows(&headers) {
         return Refusal::CrossOrigin.into_response();
     }
-    let query =
-        match FeedQuery::parse(params.topic.as_deref(), params.from.as_deref(), params.resume.as_deref()) {
-            Ok(query) => query,
-            Err(reason) => return Refusal::BadRequest(reason).into_response(),
-        };
+    let query = match FeedQuery::parse(
+        params.topic.as_deref(),
+        params.from.as_deref(),
+        params.resume.as_deref(),
+        params.group.as_deref(),
+    ) {
+        Ok(query) => query,
+        Err(reason) => return Refusal::BadRequest(reason).into_response(),
+    };
     if let Some(topic) = &query.topic
         && let Err(reason) = state.topics.check(topic.as_str())
     {
@@ -77,6 +89,14 @@ pub async fn upgrade(
         }
     };
     let context = state.context;
+    let looks = query.group.as_ref().map(|group| {
+        let topic = query.topic.as_ref().map_or(&*context.default_topic, |t| t.as_str());
+        let group = match group {
+            WatchGroup::Configured => &state.configured_group,
+            WatchGroup::Named(group) => group,
+        };
+        state.groups.watch(topic, group)
+    });
     let shared_feed = query.topic.as_ref().is_none_or(|t| t.as_str() == &*context.default_topic)
         && query.from == StartFrom::Newest;
     ws.read_buffer_size(READ_BUFFER)
@@ -85,12 +105,12 @@ pub async fn upgrade(
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| async move {
             if shared_feed {
-                socket::serve_hub(socket, context, query.resume, open).await;
+                socket::serve_hub(socket, context, query.resume, looks, open).await;
             } else {
                 let topic =
                     query.topic.map_or_else(|| context.default_topic.to_string(), |t| t.as_str().to_owned());
                 let request = ReadRequest { topic, from: query.from, resume: query.resume };
-                socket::serve_reader(socket, context, request, open).await;
+                socket::serve_reader(socket, context, request, looks, open).await;
             }
         })
 }

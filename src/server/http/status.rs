@@ -1,8 +1,8 @@
 //! The one place an error becomes an HTTP status.
 //!
 //! The statuses themselves are decided with the errors (`ProduceError::status`, `TopicsError::
-//! status`, `Refusal::status`), so the page, the tests and this file agree: 400 bad input, 403
-//! refused, 404 unknown topic, 413 too large, 429 too many, 503/504 broker trouble. This file
+//! status`, `ResetError::status`, `Refusal::status`), so the page, the tests and this file agree: 400 bad input, 403
+//! refused, 404 unknown topic, 409 a group with members, 413 too large, 429 too many, 503/504 broker trouble. This file
 //! puts them on responses: the server functions' (through Leptos' response options) and the
 //! refusals the server makes before any page, socket or produce.
 
@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+use crate::wire::consumers::ResetError;
 use crate::wire::produce::ProduceError;
 use crate::wire::receipt::Receipt;
 use crate::wire::topics::TopicsError;
@@ -28,6 +29,13 @@ pub fn apply_produce_outcome(outcome: &Result<Receipt, ProduceError>) {
 pub fn apply_topics_outcome<T>(outcome: &Result<T, TopicsError>) {
     if let Err(error) = outcome {
         set(error.status(), error.retry_after_seconds());
+    }
+}
+
+/// Sets a consumer-groups server function's status from its outcome.
+pub fn apply_groups_outcome<T>(outcome: &Result<T, ResetError>) {
+    if let Err(error) = outcome {
+        set(error.status(), None);
     }
 }
 

@@ -6,6 +6,7 @@
 //!
 //! The producer's and the feed's contexts also hand librdkafka's statistics to `/metrics`.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,17 +45,30 @@ pub struct KafkaContext {
     pub errors: ErrorMemo,
     /// Whose statistics these are, for the clients `/metrics` reports on.
     reports_as: Option<Client>,
+    /// For a client whose requests `/metrics` adds up: the count at its last report.
+    counted_requests: Option<Arc<AtomicI64>>,
 }
 
 impl KafkaContext {
     /// The context of a client whose librdkafka statistics `/metrics` shows.
     pub fn reporting_as(client: Client) -> Self {
-        Self { errors: ErrorMemo::default(), reports_as: Some(client) }
+        Self { reports_as: Some(client), ..Self::default() }
+    }
+
+    /// The context of a client whose requests add to `kafka_live_group_requests_total`: there
+    /// are as many of these clients as groups watched, so each adds what it sent since its last
+    /// report rather than keeping a series of its own.
+    pub fn counting_requests() -> Self {
+        Self { counted_requests: Some(Arc::default()), ..Self::default() }
     }
 }
 
 impl ClientContext for KafkaContext {
     fn stats(&self, statistics: Statistics) {
+        if let Some(last) = &self.counted_requests {
+            let before = last.swap(statistics.tx, Ordering::Relaxed);
+            metrics().group_requests.inc_by(statistics.tx.saturating_sub(before).max(0) as u64);
+        }
         if let Some(client) = self.reports_as {
             metrics().statistics.report(client, statistics);
         }

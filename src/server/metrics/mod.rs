@@ -1,6 +1,7 @@
 //! What an operator's Prometheus scrapes from `/metrics`: produce requests, records and bytes by
 //! outcome with their latency, the feed's records and lag per partition, sockets, frames,
-//! records missed or skipped, catch-ups, page readers, whether the broker answers, and
+//! records missed or skipped, catch-ups, page readers, whether the broker answers, the consumer
+//! groups watched and what watching them costs the cluster, and
 //! librdkafka's own statistics for the producer and the feed's consumer (`statistics`).
 //!
 //! One set of series per process, like the `metrics` crate's global recorder: each step of the
@@ -81,6 +82,9 @@ pub struct Metrics {
     pub catch_ups: Counter,
     pub page_readers_open: Gauge,
     pub broker_reachable: Gauge,
+    pub groups_watched: Gauge,
+    pub group_looks: Counter,
+    pub group_requests: Counter,
     pub statistics: ClientStatistics,
     registry: Registry,
 }
@@ -129,6 +133,9 @@ impl Metrics {
             catch_ups: Counter::default(),
             page_readers_open: Gauge::default(),
             broker_reachable: Gauge::default(),
+            groups_watched: Gauge::default(),
+            group_looks: Counter::default(),
+            group_requests: Counter::default(),
             statistics: ClientStatistics::default(),
             registry: Registry::with_prefix("kafka_live"),
         };
@@ -186,6 +193,21 @@ impl Metrics {
             "broker_reachable",
             "1 when the cluster answered the last probe, else 0",
             metrics.broker_reachable.clone(),
+        );
+        registry.register(
+            "groups_watched",
+            "Consumer groups the Consumers panel watches now, one watcher each however many pages",
+            metrics.groups_watched.clone(),
+        );
+        registry.register(
+            "group_looks",
+            "Looks the group watchers took at their groups",
+            metrics.group_looks.clone(),
+        );
+        registry.register(
+            "group_requests",
+            "Requests the group watchers sent to the cluster (from librdkafka's statistics)",
+            metrics.group_requests.clone(),
         );
         registry.register_collector(Box::new(metrics.statistics.clone()));
         // Every outcome's series exists from the start, at 0: a rate over them works before the

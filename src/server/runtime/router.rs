@@ -25,6 +25,9 @@ use crate::server::feed::hub::{Hub, HubLimits};
 use crate::server::feed::open_sockets::OpenSockets;
 use crate::server::feed::page_reader::PageReaders;
 use crate::server::feed::socket::SocketContext;
+use crate::server::groups::GroupsContext;
+use crate::server::groups::listing::GroupListing;
+use crate::server::groups::watchers::GroupWatchers;
 use crate::server::http::basic_auth;
 use crate::server::http::health;
 use crate::server::http::host_check::{self, AllowedHosts};
@@ -47,6 +50,9 @@ use crate::server::topics::TopicsContext;
 /// it is told how many more there were.
 const CATCH_UP_LIMIT: u64 = 10_000;
 const CATCH_UP_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+/// How often a watched consumer group is looked at: "live" to a person, a handful of requests a
+/// second to the cluster.
+const GROUP_LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What the routes work with. Creating it starts nothing and reaches no broker: librdkafka's
 /// clients connect when first used.
@@ -58,6 +64,7 @@ pub struct Handles {
     pub catalogue: Arc<TopicCatalogue>,
     pub catch_up: Arc<CatchUp>,
     pub open_sockets: OpenSockets,
+    pub groups: GroupWatchers,
     /// Tells every socket the server is stopping.
     pub stop_sockets: watch::Sender<bool>,
     /// Said in the page's status (see `kafka::durability`).
@@ -92,6 +99,7 @@ impl Handles {
                 CATCH_UP_DEADLINE,
                 web.catch_ups,
             )),
+            groups: GroupWatchers::new(settings, Arc::clone(&catalogue), GROUP_LOOK_EVERY),
             catalogue,
             hub,
             open_sockets: OpenSockets::new(web.max_sockets, web.sockets_per_address),
@@ -174,6 +182,8 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
             open: handles.open_sockets.clone(),
             origins: origins.clone(),
             topics: web.topics.clone(),
+            groups: handles.groups.clone(),
+            configured_group: handles.settings.consumer_group.clone(),
         },
     };
     let produce = Arc::new(ProduceContext {
@@ -205,6 +215,18 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
         }),
         durability_warning: handles.durability_warning.clone(),
     });
+    let groups = Arc::new(GroupsContext {
+        settings: handles.settings.clone(),
+        catalogue: Arc::clone(&handles.catalogue),
+        listing: GroupListing::new(
+            &handles.settings,
+            Arc::clone(&handles.catalogue),
+            handles.settings.consumer_group.clone(),
+        )
+        .expect("a client config the catalogue's client was already made from"),
+        topics: web.topics.clone(),
+        read_only: web.read_only,
+    });
     let routes = generate_route_list(App);
     let app = Router::new()
         .route("/ws", get(socket_route::upgrade))
@@ -214,6 +236,7 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
             move || {
                 provide_context(Arc::clone(&produce));
                 provide_context(Arc::clone(&topics));
+                provide_context(Arc::clone(&groups));
                 security_headers::add_content_security_policy();
             },
             move || shell(leptos_options.clone()),

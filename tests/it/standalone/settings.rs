@@ -42,7 +42,7 @@ fn nothing_configured_means_the_embedded_broker_and_the_originals_names() {
     assert!(matches!(settings.cluster, Cluster::Embedded(_)));
     assert_eq!(settings.bootstrap_servers(), "127.0.0.1:9092");
     assert_eq!(settings.topic, "order");
-    assert_eq!(settings.consumer_group, "kitchen-group-1");
+    assert_eq!(settings.consumer_group.as_str(), "kitchen-group-1");
     assert_eq!(settings.backlog, 100);
     assert_eq!(settings.produce_timeout, Duration::from_secs(10));
 }
@@ -117,7 +117,7 @@ fn the_environment_overrides_every_setting() {
     assert_eq!(settings.replication_factor, Some(3));
     assert_eq!(settings.backlog, 250);
     assert_eq!(settings.produce_timeout, Duration::from_millis(2500));
-    assert_eq!(settings.consumer_group, "env-group");
+    assert_eq!(settings.consumer_group.as_str(), "env-group");
     assert_eq!(settings.fetch_wait_max_ms, 1);
     assert_eq!(settings.max_message_bytes, 2048);
     assert_eq!(settings.socket_queue, 128);

@@ -85,7 +85,7 @@ where
                         ServerFrame::View { from, reset } => account.views.push((from, reset)),
                         ServerFrame::CaughtUp => account.caught_up = true,
                         ServerFrame::Refused { reason } => panic!("refused: {reason}"),
-                        ServerFrame::Broker(_) | ServerFrame::Feed(_) => {}
+                        ServerFrame::Broker(_) | ServerFrame::Feed(_) | ServerFrame::Group(_) => {}
                     }
                 }
                 Some(Ok(_)) => {}
