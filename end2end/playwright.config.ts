@@ -12,7 +12,7 @@ export default defineConfig({
   reporter: [['list']],
   projects: [
     // The whole loop, against a server with a reachable broker.
-    { name: 'live', testMatch: ['whole_loop.spec.ts', 'live_view.spec.ts', 'load.spec.ts', 'security.spec.ts', 'socket_cut.spec.ts', 'trust.spec.ts'] },
+    { name: 'live', testMatch: ['whole_loop.spec.ts', 'live_view.spec.ts', 'load.spec.ts', 'security.spec.ts', 'socket_cut.spec.ts', 'trust.spec.ts', 'consumers.spec.ts'] },
     // A server whose broker is down (scripts/test starts one).
     { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
     // A server with basic auth and read-only mode (scripts/test starts one).

@@ -20,5 +20,22 @@ test.describe('a kafka-live with basic auth and read-only mode', () => {
       await expect(page.getByRole('alert')).toContainText('read-only');
       await expect(page.getByLabel('Enter Text:')).toHaveValue('not while read-only');
     });
+
+    test('the Consumers panel shows the group, and resetting its offsets is refused as read-only', async ({ page }) => {
+      await page.goto('/');
+      const panel = page.getByRole('complementary', { name: 'Consumers' });
+      await expect(panel.getByLabel('Consumer group')).toHaveValue('kitchen-group-1');
+      await expect(panel.locator('.group-state')).toHaveText(/^kitchen-group-1: /);
+      await panel.getByRole('button', { name: 'Reset offsets' }).click();
+      await expect(panel.getByRole('alert')).toHaveText('This kafka-live is read-only: resetting offsets is off.');
+      const refused = await page.request.post('/api/reset_offsets', { form: { group: 'kitchen-group-1', to: 'earliest' } });
+      expect(refused.status()).toBe(403);
+      expect(await refused.text()).toContain('This kafka-live is read-only: resetting offsets is off.');
+    });
+  });
+
+  test('the groups and their reset answer nothing without the user name and password', async ({ request }) => {
+    expect((await request.post('/api/consumer_groups', { form: {} })).status()).toBe(401);
+    expect((await request.post('/api/reset_offsets', { form: { group: 'kitchen-group-1', to: 'earliest' } })).status()).toBe(401);
   });
 });

@@ -8,7 +8,6 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::page_state::PageState;
 use super::platform;
-use super::sparkline::LagSparkline;
 use crate::api::{consumer_groups, reset_offsets};
 use crate::wire::consumers::{GroupId, GroupList, GroupView, GroupWatch, ResetTo};
 use crate::wire::feed_query::percent_encode;
@@ -78,7 +77,6 @@ pub fn ConsumersPanel(page: PageState) -> impl IntoView {
                 Some(GroupWatch::Watching(view)) => view! { <GroupDetails view /> }.into_any(),
             }}
             {move || feed.rebalanced.get().map(|note| view! { <p class="rebalanced" role="status">{note}</p> })}
-            <LagSparkline lags=feed.lag_line />
             <ResetForm page />
         </aside>
     }
@@ -109,18 +107,22 @@ fn GroupDetails(view: GroupView) -> impl IntoView {
             view! {
                 <ul class="members" aria-label="Members">
                     {members.into_iter().map(|member| {
-                        let partitions = if member.partitions.is_empty() {
-                            "no partitions of this topic".to_owned()
-                        } else {
-                            let list: Vec<String> = member.partitions.iter().map(i32::to_string).collect();
-                            format!("partitions {}", list.join(", "))
+                        let held = member.partitions.as_ref().map(Vec::len);
+                        let partitions = match &member.partitions {
+                            None => "partitions not reported".to_owned(),
+                            Some(partitions) if partitions.is_empty() => "no partitions of this topic".to_owned(),
+                            Some(partitions) => {
+                                let list: Vec<String> = partitions.iter().map(i32::to_string).collect();
+                                format!("partitions {}", list.join(", "))
+                            }
                         };
                         view! {
-                            <li class="member" data-client-id=member.client_id.clone() data-partitions=member.partitions.len()>
+                            <li class="member" data-client-id=member.client_id.clone() data-partitions=held>
                                 <span class="client-id">
                                     {if member.client_id.is_empty() { "(client id not reported)".to_owned() } else { member.client_id.clone() }}
                                 </span>
-                                " on "<span class="host">{member.host.clone()}</span>": "{partitions}
+                                {(!member.host.is_empty()).then(|| view! { " on "<span class="host">{member.host.clone()}</span> })}
+                                ": "{partitions}
                             </li>
                         }
                     }).collect_view()}

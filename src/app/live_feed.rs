@@ -8,7 +8,7 @@ use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
 use super::feed_item::FeedItem;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
-use super::sparkline::Sparkline;
+use super::sparkline::{LagSparkline, Sparkline};
 use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState};
 use crate::wire::start_position::StartFrom;
 
@@ -88,6 +88,8 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                         {move || if feed.caught_up.get() { "Caught up" } else { "Catching up…" }}
                     </span>
                     <Sparkline counts=feed.throughput />
+                    // The watched group's lag, beside the throughput it falls behind.
+                    {move || feed.group.with(Option::is_some).then(|| view! { <LagSparkline lags=feed.lag_line /> })}
                 </div>
             </header>
             <div class="feed-toolbar">

@@ -49,13 +49,14 @@ pub fn LagSparkline(lags: RwSignal<Vec<u32>>) -> impl IntoView {
     view! {
         <span class="lag-line" data-lag=now data-peak=peak>
             <svg
-                class="sparkline"
+                class="lag-sparkline"
                 role="img"
                 viewBox=format!("0 0 {WIDTH} {HEIGHT}")
                 aria-label=move || format!("Lag over the last minute: {} records now, peak {}", now(), peak())
             >
                 <polyline points=move || lags.with(|lags| points(lags)) fill="none" stroke="currentColor" stroke-width="1.5" />
             </svg>
+            <span class="lag-now">{move || format!("lag {}", now())}</span>
         </span>
     }
 }

@@ -94,8 +94,9 @@ impl GroupState {
 pub struct GroupMember {
     pub client_id: String,
     pub host: String,
-    /// Of the topic on screen, ascending.
-    pub partitions: Vec<i32>,
+    /// Of the topic on screen, ascending; `None` when the broker reports no assignment (between
+    /// a rebalance's phases, or a broker that does not keep it).
+    pub partitions: Option<Vec<i32>>,
 }
 
 /// Where the group is on one partition.
@@ -276,9 +277,11 @@ pub struct ResetReceipt {
     pub offsets: Vec<(i32, i64)>,
 }
 
-/// Why a reset did not happen; nothing was committed.
+/// Why a reset did not happen; nothing was committed. On the wire every kind carries its
+/// sentence (`{"kind":"read_only","reason":"This kafka-live is read-only: …"}`), so a script
+/// posting the form reads the same reason the page shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", content = "reason", rename_all = "snake_case")]
+#[serde(into = "ErrorBody", from = "ErrorBody")]
 pub enum ResetError {
     #[error("{0}")]
     Invalid(String),
@@ -308,6 +311,39 @@ impl ResetError {
     }
 }
 
+#[derive(Serialize, Deserialize)]
+struct ErrorBody {
+    kind: String,
+    reason: String,
+}
+
+impl From<ResetError> for ErrorBody {
+    fn from(error: ResetError) -> Self {
+        let kind = match error {
+            ResetError::Invalid(_) => "invalid",
+            ResetError::Active(_) => "active",
+            ResetError::ReadOnly => "read_only",
+            ResetError::Kafka(_) => "kafka",
+            ResetError::Unavailable(_) => "unavailable",
+            ResetError::Server(_) => "server",
+        };
+        Self { kind: kind.into(), reason: error.to_string() }
+    }
+}
+
+impl From<ErrorBody> for ResetError {
+    fn from(body: ErrorBody) -> Self {
+        match body.kind.as_str() {
+            "invalid" => Self::Invalid(body.reason),
+            "active" => Self::Active(body.reason),
+            "read_only" => Self::ReadOnly,
+            "kafka" => Self::Kafka(body.reason),
+            "unavailable" => Self::Unavailable(body.reason),
+            _ => Self::Server(body.reason),
+        }
+    }
+}
+
 impl FromServerFnError for ResetError {
     type Encoder = JsonEncoding;
     fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
@@ -318,6 +354,25 @@ impl FromServerFnError for ResetError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_reset_says_why_on_the_wire_and_reads_back_the_same() {
+        for error in [
+            ResetError::ReadOnly,
+            ResetError::Active("g has 1 member (Stable): stop its consumers first.".into()),
+            ResetError::Invalid("Offset: not a number".into()),
+        ] {
+            let json = serde_json::to_string(&error).unwrap();
+            assert!(
+                json.contains(&format!(r#""reason":{}"#, serde_json::to_string(&error.to_string()).unwrap()))
+            );
+            assert_eq!(serde_json::from_str::<ResetError>(&json).unwrap(), error);
+        }
+        assert_eq!(
+            serde_json::to_string(&ResetError::ReadOnly).unwrap(),
+            r#"{"kind":"read_only","reason":"This kafka-live is read-only: resetting offsets is off."}"#
+        );
+    }
 
     fn view(state: GroupState, committed: &[Option<i64>], log_end: i64) -> GroupView {
         GroupView {

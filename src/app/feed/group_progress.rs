@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 use super::round_trips::RoundTrips;
-use crate::wire::consumers::{GroupId, GroupView};
+use crate::wire::consumers::{GroupId, GroupState, GroupView};
 use crate::wire::receipt::Placed;
 
 /// Looks kept for the lag sparkline: a minute at one a second.
@@ -68,13 +68,14 @@ impl Marks {
     }
 }
 
-/// Who holds which partitions, as one look saw it: what a rebalance changes.
-type Assignment = Vec<(String, Vec<i32>)>;
+/// Who holds which partitions, as a settled group had it: what a rebalance changes.
+type Assignment = Vec<(String, Option<Vec<i32>>)>;
 
 #[derive(Debug, Default)]
 pub struct GroupProgress {
     marks: Option<Marks>,
-    assignment: Option<Assignment>,
+    /// The assignment the group last settled on (Stable, Empty or Dead).
+    settled: Option<Assignment>,
     /// What the last rebalance this page saw changed.
     rebalanced: Option<String>,
     /// Total lag at each look, oldest first.
@@ -96,36 +97,45 @@ impl GroupProgress {
                 partitions: BTreeMap::new(),
             });
             self.lag.clear();
-            self.assignment = None;
+            self.settled = None;
             self.rebalanced = None;
         }
-        // A look between two rebalance phases may never come (they can take less than a look's
-        // interval): a change in who holds what is the rebalance, seen after the fact.
-        let mut assignment: Assignment =
-            view.members.iter().map(|m| (m.client_id.clone(), m.partitions.clone())).collect();
-        assignment.sort();
-        if let Some(before) = self.assignment.as_ref().filter(|before| **before != assignment) {
-            self.rebalanced = Some(rebalance_note(before, &assignment));
+        // Settled to settled: a look in the middle of a rebalance sees members without their
+        // new partitions (or none), and a rebalance can also finish between two looks, unseen;
+        // a change in who holds what between two settled groups is the rebalance either way.
+        if matches!(view.state, GroupState::Stable | GroupState::Empty | GroupState::Dead) {
+            let mut assignment: Assignment =
+                view.members.iter().map(|m| (m.client_id.clone(), m.partitions.clone())).collect();
+            assignment.sort();
+            if let Some(before) = self.settled.as_ref().filter(|before| **before != assignment) {
+                self.rebalanced = Some(rebalance_note(before, &assignment));
+            }
+            self.settled = Some(assignment);
         }
-        self.assignment = Some(assignment);
         let marks = self.marks.as_mut().expect("set above");
         for progress in &view.partitions {
+            // A partition this page looked at before: its commits from here on were seen moving.
+            let watched = marks.partitions.contains_key(&progress.partition);
             let partition = marks.partitions.entry(progress.partition).or_default();
-            match (partition.committed, progress.committed) {
-                (Some(before), Some(after)) if after > before => {
-                    partition.advances.push_back((before, after, view.seen_at_ms));
-                    if partition.advances.len() > ADVANCES {
-                        partition.advances.pop_front();
-                    }
-                }
+            let advance = match (partition.committed, progress.committed) {
+                (Some(before), Some(after)) if after > before => Some((before, after)),
+                // A group's first commit on the partition covers everything before it.
+                (None, Some(after)) if watched => Some((0, after)),
                 // Reset backwards: what lies past the new offset is unconsumed again.
                 (Some(_), Some(after)) => {
                     partition.advances.retain(|(from, _, _)| *from < after);
                     if let Some(last) = partition.advances.back_mut() {
                         last.1 = last.1.min(after);
                     }
+                    None
                 }
-                _ => {}
+                _ => None,
+            };
+            if let Some((from, to)) = advance {
+                partition.advances.push_back((from, to, view.seen_at_ms));
+                if partition.advances.len() > ADVANCES {
+                    partition.advances.pop_front();
+                }
             }
             partition.committed = progress.committed;
         }
@@ -184,8 +194,13 @@ fn rebalance_note(before: &Assignment, after: &Assignment) -> String {
         .iter()
         .map(|(client, partitions)| {
             let client = if client.is_empty() { "a member" } else { client };
-            let list: Vec<String> = partitions.iter().map(i32::to_string).collect();
-            format!("{client} holds [{}]", list.join(", "))
+            match partitions {
+                None => format!("{client}'s partitions are not reported"),
+                Some(partitions) => {
+                    let list: Vec<String> = partitions.iter().map(i32::to_string).collect();
+                    format!("{client} holds [{}]", list.join(", "))
+                }
+            }
         })
         .collect();
     let now = if holders.is_empty() { "no one holds a partition".to_owned() } else { holders.join("; ") };
@@ -195,7 +210,7 @@ fn rebalance_note(before: &Assignment, after: &Assignment) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::consumers::{GroupState, PartitionProgress};
+    use crate::wire::consumers::PartitionProgress;
 
     fn look(group: &str, committed: &[Option<i64>], log_end: i64, seen_at_ms: i64) -> GroupView {
         GroupView {
@@ -233,6 +248,15 @@ mod tests {
     }
 
     #[test]
+    fn a_groups_first_commit_seen_by_the_page_marks_everything_before_it_with_its_time() {
+        let mut progress = GroupProgress::default();
+        progress.look(&look("g", &[None], 2, 1_000), 0.0);
+        let marks = progress.look(&look("g", &[Some(2)], 2, 1_600), 0.0);
+        assert_eq!(marks.consumed(0, 0, Some(1_000)).and_then(|c| c.after_ms), Some(600));
+        assert_eq!(marks.consumed(0, 1, Some(1_100)).and_then(|c| c.after_ms), Some(500));
+    }
+
+    #[test]
     fn a_reset_backwards_unmarks_what_lies_past_it() {
         let mut progress = GroupProgress::default();
         progress.look(&look("g", &[Some(0)], 4, 0), 0.0);
@@ -259,7 +283,7 @@ mod tests {
         let member = |id: &str, partitions: Vec<i32>| GroupMember {
             client_id: id.into(),
             host: "127.0.0.1".into(),
-            partitions,
+            partitions: Some(partitions),
         };
         let mut progress = GroupProgress::default();
         let mut two = look("g", &[Some(0), Some(0), Some(0)], 0, 0);
@@ -267,6 +291,12 @@ mod tests {
         progress.look(&two, 0.0);
         progress.look(&two, 0.0);
         assert_eq!(progress.rebalanced(), None, "the same members, the same partitions");
+        // Mid-rebalance: b has left, a still holds what it had.
+        let mut rebalancing = two.clone();
+        rebalancing.state = GroupState::Rebalancing;
+        rebalancing.members = vec![member("a", vec![0, 1])];
+        progress.look(&rebalancing, 0.0);
+        assert_eq!(progress.rebalanced(), None, "not settled yet");
         let mut one = two.clone();
         one.members = vec![member("a", vec![0, 1, 2])];
         progress.look(&one, 0.0);

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use futures_util::{FutureExt, SinkExt};
 use tokio::sync::watch;
 
@@ -18,11 +18,14 @@ use crate::server::feed::frame::{Frame, encode};
 use crate::server::feed::hub::{Cursor, Hub, Positions, admit};
 use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
-use crate::server::groups::watchers::Looks;
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::metrics::metrics;
 use crate::wire::frame::{BrokerStatus, ServerFrame};
 use crate::wire::receipt::Placed;
+
+/// Frames from beside the feed that a socket passes on, newest only, each encoded once for
+/// every socket that gets it: the looks at the consumer group the page watches (`groups`).
+pub type Looks = watch::Receiver<Option<Utf8Bytes>>;
 
 /// At most this many frames go out in one batch, so pings and closes still get a turn.
 const MAX_BATCH: usize = 256;

@@ -78,15 +78,11 @@ impl GroupClient {
             .map(|member| GroupMember {
                 client_id: member.client_id().to_owned(),
                 host: member.client_host().trim_start_matches('/').to_owned(),
-                partitions: member
-                    .assignment()
-                    .and_then(|bytes| assignment::partitions_of(bytes, topic))
-                    .unwrap_or_default(),
+                partitions: member.assignment().and_then(|bytes| assignment::partitions_of(bytes, topic)),
             })
             .collect();
-        members.sort_by(|a, b| {
-            a.partitions.first().cmp(&b.partitions.first()).then(a.client_id.cmp(&b.client_id))
-        });
+        let first = |member: &GroupMember| member.partitions.as_ref().and_then(|p| p.first().copied());
+        members.sort_by(|a, b| first(a).cmp(&first(b)).then(a.client_id.cmp(&b.client_id)));
         Ok(Description { state: GroupState::from_kafka(info.state()), members })
     }
 

@@ -16,13 +16,11 @@ use tokio::sync::watch;
 use super::inspect::{GroupClient, unsupported};
 use crate::server::config::settings::KafkaSettings;
 use crate::server::feed::frame::encode;
+use crate::server::feed::socket::Looks;
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::metrics::{Held, metrics};
 use crate::wire::consumers::{GroupId, GroupView, GroupWatch, PartitionProgress};
 use crate::wire::frame::ServerFrame;
-
-/// The newest look at a group, as the frame every watching socket sends.
-pub type Looks = watch::Receiver<Option<Utf8Bytes>>;
 
 type Key = (String, GroupId);
 
