@@ -144,6 +144,13 @@ test.describe('the Consumers panel', () => {
     // The committed offsets on screen add up to the one record.
     const committed = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-committed') ?? 0)));
     expect(committed.reduce((a, b) => a + b, 0)).toBe(1);
+    // The chooser's list: the configured group first, then this one, which holds the topic's
+    // partitions and has committed on it (the list is kept 3 s, so it may take one refresh).
+    await expect
+      .poll(async () => (await page.request.post('/api/consumer_groups', { form: { topic } })).json())
+      .toEqual({ configured: 'kitchen-group-1', others: [group], unavailable: null });
+    await panel(page).getByLabel('Consumer group').focus();
+    await expect(panel(page).getByLabel('Consumer group').locator('option')).toHaveText(['kitchen-group-1', group]);
     // The second round-trip row: Submit to consumed, from this one Submit.
     await expect(page.locator('.consumed-trips')).toHaveAttribute('data-count', '1');
     await expect(page.locator('.consumed-trips')).toContainText(`Submit to consumed by ${group}: p50`);

@@ -148,6 +148,32 @@ pub struct GroupView {
     pub seen_at_ms: i64,
 }
 
+#[cfg(test)]
+impl GroupView {
+    /// A Stable group with no members on "orders", with these committed offsets on partitions
+    /// 0, 1, …, each holding `log_start..log_end`.
+    pub(crate) fn for_test(group: &str, committed: &[Option<i64>], log_start: i64, log_end: i64) -> Self {
+        Self {
+            group: GroupId::parse(group).unwrap(),
+            topic: "orders".into(),
+            state: GroupState::Stable,
+            members: Vec::new(),
+            partitions: committed
+                .iter()
+                .enumerate()
+                .map(|(p, committed)| PartitionProgress {
+                    partition: p as i32,
+                    committed: *committed,
+                    log_start,
+                    log_end,
+                })
+                .collect(),
+            time_lag_ms: None,
+            seen_at_ms: 0,
+        }
+    }
+}
+
 impl GroupView {
     pub fn total_lag(&self) -> i64 {
         self.partitions.iter().map(PartitionProgress::lag).sum()
@@ -375,24 +401,7 @@ mod tests {
     }
 
     fn view(state: GroupState, committed: &[Option<i64>], log_end: i64) -> GroupView {
-        GroupView {
-            group: GroupId::parse("kitchen-group-1").unwrap(),
-            topic: "orders".into(),
-            state,
-            members: Vec::new(),
-            partitions: committed
-                .iter()
-                .enumerate()
-                .map(|(p, committed)| PartitionProgress {
-                    partition: p as i32,
-                    committed: *committed,
-                    log_start: 1,
-                    log_end,
-                })
-                .collect(),
-            time_lag_ms: None,
-            seen_at_ms: 0,
-        }
+        GroupView { state, ..GroupView::for_test("kitchen-group-1", committed, 1, log_end) }
     }
 
     #[test]

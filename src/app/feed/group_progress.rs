@@ -210,27 +210,9 @@ fn rebalance_note(before: &Assignment, after: &Assignment) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::consumers::PartitionProgress;
 
     fn look(group: &str, committed: &[Option<i64>], log_end: i64, seen_at_ms: i64) -> GroupView {
-        GroupView {
-            group: GroupId::parse(group).unwrap(),
-            topic: "orders".into(),
-            state: GroupState::Stable,
-            members: Vec::new(),
-            partitions: committed
-                .iter()
-                .enumerate()
-                .map(|(p, committed)| PartitionProgress {
-                    partition: p as i32,
-                    committed: *committed,
-                    log_start: 0,
-                    log_end,
-                })
-                .collect(),
-            time_lag_ms: None,
-            seen_at_ms,
-        }
+        GroupView { seen_at_ms, ..GroupView::for_test(group, committed, 0, log_end) }
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! partitions of the topic or has committed offsets on it.
 //!
 //! Kafka answers "which groups" with ListGroups and DescribeGroups, but "offsets on this topic"
-//! only one group at a time (OffsetFetch), so an empty group costs one request to check. The
-//! answer is kept for a few seconds per topic, however many pages ask.
+//! only one group at a time (OffsetFetch), so an empty group costs one request to check, all of
+//! them in flight at once from one client (`committed_by_groups`). The answer is kept for a few
+//! seconds per topic, however many pages ask.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,8 +14,8 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 
-use super::assignment;
-use super::inspect::{GroupClient, unsupported};
+use super::inspect::unsupported;
+use super::{assignment, committed_by_groups};
 use crate::server::config::settings::KafkaSettings;
 use crate::server::kafka::METADATA_TIMEOUT;
 use crate::server::kafka::catalogue::TopicCatalogue;
@@ -28,7 +29,6 @@ const FRESH_FOR: Duration = Duration::from_secs(3);
 const MAX_CHECKED: usize = 100;
 
 pub struct GroupListing {
-    settings: KafkaSettings,
     catalogue: Arc<TopicCatalogue>,
     configured: GroupId,
     lister: Arc<BaseConsumer<KafkaContext>>,
@@ -42,13 +42,7 @@ impl GroupListing {
         configured: GroupId,
     ) -> Result<Self, ClientError> {
         let lister = settings.client_config().create_with_context(KafkaContext::default())?;
-        Ok(Self {
-            settings: settings.clone(),
-            catalogue,
-            configured,
-            lister: Arc::new(lister),
-            cached: Mutex::new(HashMap::new()),
-        })
+        Ok(Self { catalogue, configured, lister: Arc::new(lister), cached: Mutex::new(HashMap::new()) })
     }
 
     pub fn configured(&self) -> &GroupId {
@@ -78,12 +72,12 @@ impl GroupListing {
             Ok(None) => return only_configured(format!("Topic {topic} does not exist.")),
             Err(error) => return only_configured(format!("Kafka did not answer: {error}")),
         };
-        let (lister, settings, configured, topic) =
-            (Arc::clone(&self.lister), self.settings.clone(), self.configured.clone(), topic.to_owned());
+        let (lister, configured, topic) =
+            (Arc::clone(&self.lister), self.configured.clone(), topic.to_owned());
         let asked = tokio::task::spawn_blocking(move || {
             let list = lister.fetch_group_list(None, METADATA_TIMEOUT)?;
             let mut others = Vec::new();
-            let mut checked = 0;
+            let mut empty = Vec::new();
             for group in list.groups() {
                 let Ok(id) = GroupId::parse(group.name()) else { continue };
                 if id == configured || !matches!(group.protocol_type(), "consumer" | "") {
@@ -95,17 +89,23 @@ impl GroupListing {
                         .and_then(|bytes| assignment::partitions_of(bytes, &topic))
                         .is_some_and(|partitions| !partitions.is_empty())
                 });
-                let mut committed = || {
-                    checked += 1;
-                    checked <= MAX_CHECKED
-                        && GroupClient::new(&settings, &id)
-                            .ok()
-                            .and_then(|client| client.committed(&topic, &partitions).ok())
-                            .is_some_and(|offsets| offsets.values().any(Option::is_some))
-                };
-                if holds_partitions || committed() {
+                if holds_partitions {
                     others.push(id);
+                } else if empty.len() < MAX_CHECKED {
+                    empty.push(id);
                 }
+            }
+            // The rest only count if they committed offsets on the topic: all asked at once.
+            match committed_by_groups::with_offsets_on(
+                lister.client(),
+                &topic,
+                &partitions,
+                &empty,
+                METADATA_TIMEOUT,
+            ) {
+                Ok(committed) => others.extend(committed),
+                Err(error) if others.is_empty() => return Err(error),
+                Err(error) => tracing::debug!(%error, "which empty groups committed on the topic"),
             }
             others.sort();
             Ok::<_, rdkafka::error::KafkaError>(others)

@@ -4,6 +4,7 @@
 //! groups a topic has; `reset` moves an empty group's offsets.
 
 pub mod assignment;
+pub mod committed_by_groups;
 pub mod inspect;
 pub mod listing;
 pub mod reset;
