@@ -119,25 +119,20 @@ impl FeedSocket {
         if !again && *self.target.borrow() == target {
             return;
         }
-        let same_feed = {
+        // Only the watched group changed: the socket comes back with what the page has, so the
+        // list stays and nothing is lost or repeated.
+        let only_group = !again && {
             let current = self.target.borrow();
             current.topic == target.topic && current.from == target.from
         };
         *self.target.borrow_mut() = target;
-        if same_feed && !again {
-            // Only the watched group changed: the socket comes back with what the page has,
-            // so the list stays and nothing is lost or repeated.
-            let generation = self.generation.get() + 1;
-            self.generation.set(generation);
-            self.current.borrow_mut().take();
-            self.open(generation);
-            return;
-        }
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         self.current.borrow_mut().take();
-        self.failures.set(0);
-        self.feed.reset();
+        if !only_group {
+            self.failures.set(0);
+            self.feed.reset();
+        }
         self.open(generation);
     }
 

@@ -1,7 +1,7 @@
 //! What the page needs from the browser beyond Leptos: a clock, the local time zone, a yes/no
-//! confirmation, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a browser user knows,
-//! and it costs the WASM bundle nothing). The server renders no records, so its versions only
-//! have to exist.
+//! confirmation, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a
+//! browser user knows, and it costs the WASM bundle nothing). The server renders no records, so
+//! its versions only have to exist.
 
 #[cfg(feature = "hydrate")]
 pub use browser::*;

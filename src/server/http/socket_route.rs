@@ -3,9 +3,9 @@
 //! `?topic=…&from=…` choose what the page reads (default: the configured topic, newest first,
 //! from the shared feed; anything else from a reader of the page's own). A reconnecting page
 //! sends what it last saw of every partition (`?resume=0:41,1:17,2:-1`) and receives only what
-//! it has not seen (`feed_query`). `?group=…` adds the newest look at that consumer group (`?group=` alone: the
-//! configured one). Every refusal happens before the upgrade, with the status
-//! that says why; `socket` serves the ones let through.
+//! it has not seen (`feed_query`). `?group=…` adds the newest look at that consumer group
+//! (`?group=` alone: the configured one). Every refusal happens before the upgrade, with the
+//! status that says why; `socket` serves the ones let through.
 
 use std::net::SocketAddr;
 

@@ -1,9 +1,10 @@
 //! The one place an error becomes an HTTP status.
 //!
 //! The statuses themselves are decided with the errors (`ProduceError::status`, `TopicsError::
-//! status`, `ResetError::status`, `Refusal::status`), so the page, the tests and this file agree: 400 bad input, 403
-//! refused, 404 unknown topic, 409 a group with members, 413 too large, 429 too many, 503/504 broker trouble. This file
-//! puts them on responses: the server functions' (through Leptos' response options) and the
+//! status`, `ResetError::status`, `Refusal::status`), so the page, the tests and this file
+//! agree: 400 bad input, 403 refused, 404 unknown topic, 409 a group with members, 413 too
+//! large, 429 too many, 501 a cluster without the API, 503/504 broker trouble. This file puts
+//! them on responses: the server functions' (through Leptos' response options) and the
 //! refusals the server makes before any page, socket or produce.
 
 use axum::body::Body;
