@@ -307,5 +307,9 @@ test.describe('the Consumers panel', () => {
     await expect(panel(page).locator('.group-state')).toHaveText(/^kitchen-group-1: /);
     await page.goBack();
     await expect(panel(page).getByLabel('Consumer group')).toHaveValue(group);
+    // Another topic keeps the watched group (the server's own topic leaves `topic=` out).
+    await page.getByLabel('Topic').selectOption(process.env.KAFKA_TOPIC!);
+    await expect(page).toHaveURL(new RegExp(`/\\?group=${group}$`));
+    await expect(panel(page).getByLabel('Consumer group')).toHaveValue(group);
   });
 });

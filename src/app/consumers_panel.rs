@@ -4,13 +4,12 @@
 //! (`?group=`), like the topic.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 use super::page_state::PageState;
 use super::platform;
 use crate::api::{consumer_groups, reset_offsets};
 use crate::wire::consumers::{GroupId, GroupList, GroupView, GroupWatch, ResetTo};
-use crate::wire::feed_query::percent_encode;
 
 #[component]
 pub fn ConsumersPanel(page: PageState) -> impl IntoView {
@@ -31,19 +30,11 @@ pub fn ConsumersPanel(page: PageState) -> impl IntoView {
         names
     };
     let navigate = use_navigate();
-    let query = use_query_map();
     let on_change = move |ev: leptos::ev::Event| {
-        let group = event_target_value(&ev);
-        let mut parts = Vec::new();
-        if let Some(topic) = query.with_untracked(|q| q.get("topic")) {
-            parts.push(format!("topic={topic}"));
-        }
-        let configured = list().map(|l| l.configured.to_string());
-        if configured.as_deref() != Some(group.as_str()) {
-            parts.push(format!("group={}", percent_encode(&group)));
-        }
-        let url = if parts.is_empty() { "/".to_owned() } else { format!("/?{}", parts.join("&")) };
-        navigate(&url, Default::default());
+        // The options are group ids the server listed, so each parses.
+        let Ok(group) = GroupId::parse(&event_target_value(&ev)) else { return };
+        let configured = list().is_some_and(|l| l.configured == group);
+        navigate(&page.address_with_group((!configured).then_some(&group)), Default::default());
     };
 
     view! {

@@ -34,7 +34,7 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
     let on_change = move |ev: leptos::ev::Event| {
         let chosen = event_target_value(&ev);
         let default = loaded().map(|c| c.default_topic).unwrap_or_default();
-        let url = if chosen == default { "/".to_owned() } else { format!("/?topic={chosen}") };
+        let url = page.address_with_topic((chosen != default).then_some(chosen.as_str()));
         navigate(&url, Default::default());
     };
     view! {

@@ -1,8 +1,8 @@
 //! Everything the live feed knows, as plain data: which records the page has seen
 //! (`Arrivals`), what waits to be drawn (`DrawQueue`), round trips (`RoundTripClock`), records
 //! per second (`Throughput`), the watched group's progress (`GroupProgress`), the counts not yet
-//! shown and the filter. `FeedState` holds one
-//! and shows what it says through signals; the logic here needs no reactive runtime.
+//! shown and the filter. `FeedState` holds one and shows what it says through signals; the
+//! logic here needs no reactive runtime.
 
 use std::sync::Arc;
 
