@@ -17,6 +17,8 @@ export default defineConfig({
     { name: 'broker-down', testMatch: 'broker_down.spec.ts' },
     // A server with basic auth and read-only mode (scripts/test starts one).
     { name: 'guarded', testMatch: 'guarded.spec.ts' },
+    // Schemas, export and copied commands, against a server with end2end/schemas (Apache Kafka).
+    { name: 'schemas', testMatch: 'schemas.spec.ts' },
     // Two instances of the test's own behind nginx, on Apache Kafka.
     { name: 'scale-out', testMatch: 'scale_out.spec.ts' },
     // Benchmark 5 (scripts/bench): figures, not pass/fail; never part of scripts/test.

@@ -60,6 +60,22 @@ ensure_wasm_bindgen() {
   cargo_tool wasm-bindgen "$version" wasm-bindgen-cli
 }
 
+# Confluent's own serializers (PyPI) for the schema tests, in a virtualenv in the cache keyed by
+# the pinned requirements: a changed pin makes a new one.
+ensure_python_tools() {
+  ensure_debian_packages python3-venv
+  local requirements="$ROOT/end2end/schemas/requirements.txt" venv
+  venv="$TOOLS/python-$(sha256sum "$requirements" | cut -c1-12)"
+  if [ ! -x "$venv/bin/python" ] || [ ! -f "$venv/.complete" ]; then
+    say "installing Confluent's Python serializers (PyPI) into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$requirements"
+    touch "$venv/.complete"
+  fi
+  export KAFKA_LIVE_PYTHON="$venv/bin/python"
+}
+
 ensure_nisshi() {
   cargo_tool nisshi "$NISSHI_VERSION" nisshi --locked --no-default-features --features dynostore,libsql
   export KAFKA_LIVE_NISSHI="$TOOLS/bin/nisshi"

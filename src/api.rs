@@ -3,6 +3,10 @@
 //! HTML form posts the same fields before the WASM has loaded (`headers[0][name]` for header
 //! rows). Nothing in `server` imports this module: it is the one place the page reaches in.
 
+// One argument per form field (the plain HTML form posts the same names): the produce form has
+// nine, and the server macro's generated client inherits no attribute but the module's.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::wire::consumers::{GroupList, ResetError, ResetReceipt};
@@ -14,7 +18,8 @@ use crate::wire::topics::{Catalogue, TopicInfo, TopicsError};
 ///
 /// `text` is one record, or with `lines` set one record per non-blank line; `repeat` sends it
 /// all that many times. An empty `key` is no key; `topic` defaults to the configured one and
-/// `partition` to the partitioner's choice.
+/// `partition` to the partitioner's choice. `key_schema` and `value_schema`, when set, are the
+/// ids of schemas the key and each value (JSON) are encoded with, in Confluent's wire format.
 #[server(endpoint = "produce")]
 pub async fn produce_message(
     text: String,
@@ -24,10 +29,13 @@ pub async fn produce_message(
     #[server(default)] partition: Option<String>,
     #[server(default)] lines: Option<String>,
     #[server(default)] repeat: Option<String>,
+    #[server(default)] key_schema: Option<String>,
+    #[server(default)] value_schema: Option<String>,
 ) -> Result<Receipt, ProduceError> {
     use crate::server::produce::request::Fields;
     let chosen_topic = topic.clone();
-    let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat };
+    let fields =
+        Fields { text: &text, topic, key, headers, partition, lines, repeat, key_schema, value_schema };
     let outcome = crate::server::produce::service::submit(fields).await;
     crate::server::http::status::apply_produce_outcome(&outcome);
     crate::server::produce::form_fallback::redirect_plain_form_post(&text, chosen_topic.as_deref(), &outcome);

@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 
-// scripts/test starts this server with basic auth (alice / wonderland) and read-only mode.
+// scripts/test starts this server with basic auth (alice / wonderland), read-only mode and
+// export turned off.
 test.describe('a kafka-live with basic auth and read-only mode', () => {
   test('answers nothing without the user name and password', async ({ request }) => {
     const response = await request.get('/');
@@ -19,6 +20,15 @@ test.describe('a kafka-live with basic auth and read-only mode', () => {
       await page.getByRole('button', { name: 'Submit' }).click();
       await expect(page.getByRole('alert')).toContainText('read-only');
       await expect(page.getByLabel('Enter Text:')).toHaveValue('not while read-only');
+    });
+
+    test('export is turned off: the page offers no download of the feed', async ({ page }) => {
+      await page.goto('/');
+      // The partition choices come with the server's settings; once they are there, so would
+      // the export buttons be.
+      await expect(page.getByLabel('Partition').locator('option', { hasText: 'Partition 0' })).toHaveCount(1);
+      await expect(page.getByRole('button', { name: 'Copy as kcat' }).first()).toBeVisible();
+      await expect(page.getByRole('button', { name: /^Export/ })).toHaveCount(0);
     });
 
     test('the Consumers panel shows the group, and resetting its offsets is refused as read-only', async ({ page }) => {

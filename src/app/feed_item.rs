@@ -1,5 +1,6 @@
 //! One record in the feed: its value (JSON pretty or raw, text, hex or base64, cut to the
-//! display limit until "Show all"), its details, its round trip, and "Re-produce".
+//! display limit until "Show all"; decoded with its schema, or why not), its details, its round
+//! trip, "Re-produce" and "Copy as …".
 //!
 //! A row cannot read context from above the list (see `keyed_rows`): what it needs comes in
 //! as props.
@@ -8,11 +9,15 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::commands::{self, TextRecord};
+use super::copy_button::CopyButton;
 use super::feed::Item;
 use super::feed::group_progress::Marks;
 use super::platform;
 use super::value_view::{Choices, Shape, format_size, render, truncate};
 use crate::wire::record::{FeedRecord, Payload, Timestamp};
+use crate::wire::schema::Decoding;
+use crate::wire::topics::Connection;
 
 #[component]
 pub fn FeedItem(
@@ -20,6 +25,8 @@ pub fn FeedItem(
     display_limit: usize,
     on_reproduce: Callback<FeedRecord>,
     marks: RwSignal<Option<Arc<Marks>>>,
+    /// Where the cluster is, for "Copy as …".
+    connection: Arc<Connection>,
 ) -> impl IntoView {
     let record = item.record.clone();
     let (partition, offset, timestamp_ms) = (record.partition, record.offset, record.timestamp.map(|t| t.ms));
@@ -27,7 +34,9 @@ pub fn FeedItem(
         marks.with(|marks| marks.as_ref().and_then(|marks| marks.consumed(partition, offset, timestamp_ms)))
     };
     let choices = RwSignal::new(Choices::default());
-    let value = record.value.clone();
+    // A value decoded with a schema shows as its JSON; the bytes stay in the record.
+    let value =
+        decoded_json(record.value_decoding.as_deref()).map(Payload::Text).or_else(|| record.value.clone());
     // `None`: a null value.
     let rendered =
         Memo::new(move |_| value.as_ref().map(|payload| render(payload, display_limit, choices.get())));
@@ -40,10 +49,31 @@ pub fn FeedItem(
     };
     let truncated = move || rendered.with(|rendered| rendered.as_ref().is_some_and(|r| r.cut));
     let round_trip = item.round_trip_ms.clone();
-    let reproducible = record.value.as_ref().is_none_or(|v| !v.is_binary())
+    let reproducible = (record.value.as_ref().is_none_or(|v| !v.is_binary())
+        || decoded_json(record.value_decoding.as_deref()).is_some())
         && !record.cut
         && !record.headers.iter().any(|header| header.binary_name);
-    let key = record.key.as_ref().map_or_else(|| "null".to_owned(), Payload::display);
+    let key = decoded_json(record.key_decoding.as_deref())
+        .or_else(|| record.key.as_ref().map(Payload::display))
+        .unwrap_or_else(|| "null".to_owned());
+    let schema_notes = schema_notes(&record);
+    let (copy_kcat, copy_console) = {
+        let (for_kcat, kcat_connection) = (record.clone(), Arc::clone(&connection));
+        let kcat = Callback::new(move |()| {
+            let text = TextRecord::from_record(&for_kcat)?;
+            commands::kcat_producer(&kcat_connection, &for_kcat.topic, &text)
+        });
+        let for_console = record.clone();
+        let console = Callback::new(move |()| {
+            let text = TextRecord::from_record(&for_console)?;
+            commands::console_producer(
+                &connection,
+                &for_console.topic,
+                &TextRecord { partition: None, ..text },
+            )
+        });
+        (kcat, console)
+    };
     let when = record.timestamp.map(format_local).unwrap_or_else(|| "no timestamp".into());
     let kind = record.timestamp.map(|t| format!(" ({})", t.kind.label())).unwrap_or_default();
     let headers = record.headers.clone();
@@ -58,6 +88,7 @@ pub fn FeedItem(
             <pre class=value_class>
                 {move || rendered.with(|rendered| rendered.as_ref().map_or_else(|| "null".to_owned(), |r| r.text.clone()))}
             </pre>
+            {schema_notes}
             <Show when=truncated>
                 <p class="truncated">
                     {format!("Showing the first {} of {}. ", format_size(display_limit), format_size(full_size))}
@@ -136,6 +167,8 @@ pub fn FeedItem(
                 >
                     "Re-produce"
                 </button>
+                <CopyButton label="Copy as kcat" command=copy_kcat />
+                <CopyButton label="Copy as console producer" command=copy_console />
                 {move || round_trip.get().map(|ms| view! {
                     <span class="round-trip" title="From Submit to this record in the feed">{format!("{ms:.1} ms round trip")}</span>
                 })}
@@ -151,6 +184,42 @@ pub fn FeedItem(
             })}
         </li>
     }
+}
+
+fn decoded_json(decoding: Option<&Decoding>) -> Option<String> {
+    match decoding {
+        Some(Decoding::Decoded { json, .. }) => Some(json.clone()),
+        _ => None,
+    }
+}
+
+/// Under the value: which schema decoded the value (and the key), or why it could not.
+fn schema_notes(record: &FeedRecord) -> impl IntoView + use<> {
+    let note = |decoding: Option<&Decoding>, key: bool| {
+        let (prefix, suffix) = if key { ("key ", " (the key)") } else { ("", "") };
+        match decoding {
+            None => None,
+            Some(Decoding::Decoded { schema, wire_format, .. }) => {
+                let title = if *wire_format {
+                    "In Confluent's wire format: a magic byte, the schema id, then the body"
+                } else {
+                    "A plain body on a topic the schema directory maps to this schema"
+                };
+                Some(view! {
+                    <p class="schema" data-schema-id=schema.id data-format=schema.format.label() title=title>
+                        {format!("{prefix}{}", schema.line())}
+                    </p>
+                }.into_any())
+            }
+            Some(Decoding::Failed { reason }) => Some(
+                view! {
+                    <p class="not-decoded" role="note">{format!("{reason}{suffix}")}</p>
+                }
+                .into_any(),
+            ),
+        }
+    };
+    (note(record.value_decoding.as_deref(), false), note(record.key_decoding.as_deref(), true))
 }
 
 /// Where the list has a hole: records this page received but could not draw.

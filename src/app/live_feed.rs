@@ -3,13 +3,20 @@
 
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use super::commands;
+use super::copy_button::CopyButton;
+use super::export;
 use super::feed::ConnectionStatus;
 use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
 use super::feed_item::FeedItem;
 use super::keyed_rows::keyed_rows;
 use super::page_state::PageState;
+use super::platform;
 use super::sparkline::{LagSparkline, Sparkline};
 use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState};
+use crate::wire::record::FeedRecord;
 use crate::wire::start_position::StartFrom;
 
 const DEFAULT_DISPLAY_LIMIT: usize = 16 * 1024;
@@ -68,6 +75,29 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
     let visible = Memo::new(move |_| feed.visible());
     let hidden = move || feed.records.with(|records| records.len()).saturating_sub(visible.with(Vec::len));
     let status = move || feed.status.get();
+    let connection =
+        Memo::new(move |_| Arc::new(page.loaded_catalogue().map(|c| c.connection).unwrap_or_default()));
+    let view_topic = move || {
+        topic.get_untracked().or_else(|| page.loaded_catalogue().map(|c| c.default_topic)).unwrap_or_default()
+    };
+    let copy_view_kcat = Callback::new(move |()| {
+        commands::kcat_consumer(&connection.get_untracked(), &view_topic(), &start.get_untracked())
+    });
+    let copy_view_console = Callback::new(move |()| {
+        commands::console_consumer(&connection.get_untracked(), &view_topic(), &start.get_untracked())
+    });
+    // What is shown, as shown: after the filter, at most the records kept, newest first.
+    let export_failed = RwSignal::new(None::<String>);
+    let export = move |format: Format| {
+        let items = visible.get_untracked();
+        let records: Vec<&FeedRecord> = items.iter().map(|item| &item.record).collect();
+        let name = format!("{}.{}", view_topic(), format.extension());
+        let (content, mime) = match format {
+            Format::JsonLines => (export::json_lines(&records), "application/x-ndjson"),
+            Format::Csv => (export::csv(&records), "text/csv"),
+        };
+        export_failed.set(platform::download(&name, mime, &content).err());
+    };
 
     view! {
         <section class="feed">
@@ -97,6 +127,15 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                 <FilterBox feed />
                 <PauseButton feed />
                 <KeepBox feed />
+            </div>
+            <div class="feed-actions">
+                <CopyButton label="Copy as kcat" command=copy_view_kcat />
+                <CopyButton label="Copy as console consumer" command=copy_view_console />
+                {move || page.loaded_catalogue().filter(|c| c.export).map(|_| view! {
+                    <button type="button" class="export" on:click=move |_| export(Format::JsonLines)>"Export JSON Lines"</button>
+                    <button type="button" class="export" on:click=move |_| export(Format::Csv)>"Export CSV"</button>
+                })}
+                {move || export_failed.get().map(|reason| view! { <span class="export-failed" role="alert">{reason}</span> })}
             </div>
             <p class="counters">
                 <span class="received" data-count=move || feed.received.get()>
@@ -167,11 +206,26 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                     keyed_rows(
                         move || visible.get(),
                         |item| std::sync::Arc::as_ptr(item) as usize,
-                        move |item| view! { <FeedItem item display_limit=limit on_reproduce marks=feed.marks /> },
+                        move |item| view! { <FeedItem item display_limit=limit on_reproduce marks=feed.marks connection=connection.get_untracked() /> },
                     )
                 }}
             </ol>
         </section>
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    JsonLines,
+    Csv,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::JsonLines => "jsonl",
+            Format::Csv => "csv",
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 
 #[cfg(any(feature = "hydrate", test))]
 mod backoff;
+mod commands;
 mod consumers_panel;
+mod copy_button;
+mod export;
 mod feed;
 mod feed_controls;
 mod feed_item;

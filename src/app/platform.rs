@@ -1,5 +1,5 @@
 //! What the page needs from the browser beyond Leptos: a clock, the local time zone, a yes/no
-//! confirmation, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a
+//! confirmation, the clipboard, a file download, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a
 //! browser user knows, and it costs the WASM bundle nothing). The server renders no records, so
 //! its versions only have to exist.
 
@@ -19,6 +19,38 @@ mod browser {
         // into an `Err` instead of a trap.
         #[wasm_bindgen(catch, js_name = RegExp)]
         fn make_regexp(pattern: &str, flags: &str) -> Result<js_sys::RegExp, JsValue>;
+
+        // Only in a secure context (https, or loopback); elsewhere it is undefined and throws.
+        #[wasm_bindgen(catch, js_namespace = ["navigator", "clipboard"], js_name = writeText)]
+        fn clipboard_write_text(text: &str) -> Result<js_sys::Promise, JsValue>;
+    }
+
+    /// Puts `text` on the clipboard; `false` when the browser has no clipboard for this page.
+    pub fn copy_text(text: &str) -> bool {
+        clipboard_write_text(text).is_ok()
+    }
+
+    /// Saves `content` as a file named `name`, as a download the browser asks nothing about.
+    pub fn download(name: &str, mime: &str, content: &str) -> Result<(), String> {
+        let fail = |error: JsValue| format!("{error:?}");
+        let parts = js_sys::Array::of1(&JsValue::from_str(content));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(mime);
+        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+        let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+        let link: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+        // Not at once: the download reads the blob after the click returns.
+        leptos::prelude::set_timeout(
+            move || {
+                let _ = web_sys::Url::revoke_object_url(&url);
+            },
+            std::time::Duration::from_secs(10),
+        );
+        Ok(())
     }
 
     pub struct Regex(js_sys::RegExp);
@@ -100,5 +132,13 @@ mod server {
 
     pub fn confirm(_message: &str) -> bool {
         false
+    }
+
+    pub fn copy_text(_text: &str) -> bool {
+        false
+    }
+
+    pub fn download(_name: &str, _mime: &str, _content: &str) -> Result<(), String> {
+        Err("only in the browser".into())
     }
 }

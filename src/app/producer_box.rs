@@ -8,12 +8,15 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use super::commands::{self, TextRecord};
+use super::copy_button::CopyButton;
 use super::page_state::PageState;
 use super::platform;
 use super::producer_draft::ProducerDraft;
 use crate::api::{CreateTopic, ProduceMessage};
 use crate::wire::produce::ProduceError;
 use crate::wire::produce::redirect_query as query;
+use crate::wire::schema::Subject;
 
 /// What the last submit came to, shown under the box.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +112,14 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                     on:input=move |ev| draft.key.set(event_target_value(&ev))
                 />
             </div>
+            // The key's schema sits with the key. Its name leaves out "Key" and "Schema
+            // subject", so a label lookup for either still finds one control.
+            {move || {
+                let subjects = page.loaded_catalogue().map(|c| c.subjects).unwrap_or_default();
+                (!subjects.is_empty()).then(|| view! {
+                    <SubjectChooser id="producer-key-schema" name="key_schema" label="Encoded with" chosen=draft.key_schema subjects />
+                })
+            }}
             <HeaderRows draft />
             <div class="field">
                 <label for="producer-partition">"Partition"</label>
@@ -126,6 +137,12 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                     }}
                 </select>
             </div>
+            {move || {
+                let subjects = page.loaded_catalogue().map(|c| c.subjects).unwrap_or_default();
+                (!subjects.is_empty()).then(|| view! {
+                    <SubjectChooser id="producer-value-schema" name="value_schema" label="Schema subject" chosen=draft.value_schema subjects />
+                })
+            }}
             <label for="producer-text">"Enter Text:"</label>
             <div class="producer-row">
                 {move || {
@@ -183,6 +200,10 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                 />
             </div>
         </ActionForm>
+        <div class="form-actions">
+            <CopyButton label="Copy as kcat" command=Callback::new(move |()| form_command(page, Tool::Kcat)) />
+            <CopyButton label="Copy as console producer" command=Callback::new(move |()| form_command(page, Tool::ConsoleProducer)) />
+        </div>
         {move || match outcome() {
             Some(Outcome::Delivered { text, partition, offset, count }) => {
                 view! {
@@ -206,6 +227,68 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
             Some(Outcome::FailedText(reason)) => view! { <p class="error" role="alert">{reason}</p> }.into_any(),
             None => ().into_any(),
         }}
+    }
+}
+
+/// Which schema a part is encoded with: none (the text as typed), or a subject of the schema
+/// directory, by id. With one chosen, the text is JSON.
+#[component]
+fn SubjectChooser(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    chosen: RwSignal<String>,
+    subjects: Vec<Subject>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                <option value="">"None: the text as typed"</option>
+                {subjects.into_iter().map(|subject| {
+                    let value = subject.schema.id.to_string();
+                    view! { <option value=value>{subject.schema.choice()}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Tool {
+    Kcat,
+    ConsoleProducer,
+}
+
+/// The form as it stands, as one command.
+fn form_command(page: PageState, tool: Tool) -> Result<String, String> {
+    let draft = page.draft;
+    let catalogue = page.loaded_catalogue().ok_or("The page has not loaded the cluster's settings yet.")?;
+    if !draft.value_schema.get_untracked().is_empty() || !draft.key_schema.get_untracked().is_empty() {
+        return Err("The server encodes this with a schema; a command line sends the text as typed.".into());
+    }
+    if draft.lines.get_untracked() || draft.repeat.get_untracked().trim() != "1" {
+        return Err(
+            "A copied command sends one record: turn off \"One record per line\" and set Repeat to 1.".into(),
+        );
+    }
+    let topic = page.topic.get_untracked().unwrap_or_else(|| catalogue.default_topic.clone());
+    let key = Some(draft.key.get_untracked()).filter(|key| !key.is_empty());
+    let headers = draft
+        .headers
+        .get_untracked()
+        .iter()
+        .map(|row| (row.name.get_untracked(), row.value.get_untracked()))
+        .filter(|(n, v)| !n.is_empty() || !v.is_empty())
+        .collect();
+    let partition = draft.partition.get_untracked().trim().parse().ok();
+    let record = TextRecord { key, headers, value: Some(draft.text.get_untracked()), partition };
+    match tool {
+        Tool::Kcat => commands::kcat_producer(&catalogue.connection, &topic, &record),
+        Tool::ConsoleProducer if partition.is_some() => {
+            Err("kafka-console-producer.sh cannot choose a partition; set Partition to Automatic, or copy as kcat.".into())
+        }
+        Tool::ConsoleProducer => commands::console_producer(&catalogue.connection, &topic, &record),
     }
 }
 

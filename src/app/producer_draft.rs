@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::wire::record::{FeedRecord, Payload};
+use crate::wire::schema::Decoding;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct HeaderRow {
@@ -20,6 +21,10 @@ pub struct ProducerDraft {
     pub partition: RwSignal<String>,
     pub lines: RwSignal<bool>,
     pub repeat: RwSignal<String>,
+    /// The schema id the key is encoded with; `""`: the text as typed.
+    pub key_schema: RwSignal<String>,
+    /// The same for the value.
+    pub value_schema: RwSignal<String>,
     next_id: StoredValue<u32>,
 }
 
@@ -32,6 +37,8 @@ impl ProducerDraft {
             partition: RwSignal::new(String::new()),
             lines: RwSignal::new(false),
             repeat: RwSignal::new("1".into()),
+            key_schema: RwSignal::new(String::new()),
+            value_schema: RwSignal::new(String::new()),
             next_id: StoredValue::new(0),
         }
     }
@@ -47,17 +54,27 @@ impl ProducerDraft {
         self.headers.update(|rows| rows.retain(|row| row.id != id));
     }
 
-    /// Fills the box with a record's key, headers and value, to produce it again.
+    /// Fills the box with a record's key, headers and value, to produce it again. A part
+    /// decoded with a schema comes back as its JSON with that schema chosen, so it is encoded
+    /// again with the same schema id.
     pub fn fill_from(&self, record: &FeedRecord) {
         let text = |payload: &Option<Payload>| {
             payload.as_ref().and_then(Payload::as_text).unwrap_or_default().to_owned()
         };
-        self.key.set(text(&record.key));
+        let part = |payload: &Option<Payload>, decoding: Option<&Decoding>| match decoding {
+            Some(Decoding::Decoded { json, schema, .. }) => (json.clone(), schema.id.to_string()),
+            _ => (text(payload), String::new()),
+        };
+        let (key, key_schema) = part(&record.key, record.key_decoding.as_deref());
+        self.key.set(key);
+        self.key_schema.set(key_schema);
         self.headers.set(Vec::new());
         for header in &record.headers {
             self.add_header(header.name.clone(), text(&header.value));
         }
-        self.text.set(text(&record.value));
+        let (value, value_schema) = part(&record.value, record.value_decoding.as_deref());
+        self.text.set(value);
+        self.value_schema.set(value_schema);
         self.lines.set(false);
         self.repeat.set("1".into());
         self.partition.set(String::new());

@@ -66,6 +66,8 @@ mod tests {
             size: 0,
             cut: false,
             omitted_headers: 0,
+            key_decoding: None,
+            value_decoding: None,
         }
     }
 

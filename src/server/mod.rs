@@ -15,4 +15,5 @@ pub mod kafka;
 pub mod metrics;
 pub mod produce;
 pub mod runtime;
+pub mod schemas;
 pub mod topics;

@@ -24,6 +24,9 @@ pub struct TopicsContext {
     pub creates: Option<(u32, RateLimiter)>,
     /// The configured topic's durability warning, found at start-up.
     pub durability_warning: Option<String>,
+    pub subjects: Vec<crate::wire::schema::Subject>,
+    pub export: bool,
+    pub connection: crate::wire::topics::Connection,
 }
 
 fn context() -> Arc<TopicsContext> {
@@ -52,6 +55,9 @@ pub async fn for_page() -> Catalogue {
         access: ctx.topics.clone(),
         can_create_topics: ctx.create_topics && !ctx.read_only,
         durability_warning: ctx.durability_warning.clone(),
+        subjects: ctx.subjects.clone(),
+        export: ctx.export,
+        connection: ctx.connection.clone(),
     }
 }
 

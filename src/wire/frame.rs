@@ -131,6 +131,8 @@ mod tests {
             size: 15,
             cut: false,
             omitted_headers: 0,
+            key_decoding: None,
+            value_decoding: None,
         });
         let json = serde_json::to_string(&frame).unwrap();
         assert_eq!(serde_json::from_str::<ServerFrame>(&json).unwrap(), frame);

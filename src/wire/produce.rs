@@ -65,6 +65,10 @@ pub enum ProduceError {
     ByteRateLimited { bytes_per_second: u64, retry_after_seconds: u64 },
     #[error("The request did not reach the producer: {0}")]
     Request(String),
+    #[error("The {part} does not fit schema {subject} at {path}: {reason}. Nothing was produced.")]
+    SchemaMismatch { part: String, subject: String, path: String, reason: String },
+    #[error("{0} Nothing was produced.")]
+    BadSchema(String),
 }
 
 impl ProduceError {
@@ -79,7 +83,9 @@ impl ProduceError {
             | NoSuchPartition { .. }
             | BadTopic(_)
             | BadRepeat(_)
+            | BadSchema(_)
             | Request(_) => 400,
+            SchemaMismatch { .. } => 422,
             ReadOnly | TopicNotAllowed(_) | NotAuthorised(_) => 403,
             UnknownTopic { .. } => 404,
             TooLarge { .. } | OverBudget { .. } | TooManyRecords { .. } | RefusedTooLarge(_) => 413,

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::wire::schema::Decoding;
+
 /// A record as the live feed shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedRecord {
@@ -26,6 +28,13 @@ pub struct FeedRecord {
     /// Headers past the server's budget for one record's headers, counted and not sent.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub omitted_headers: u32,
+    /// The key decoded with a schema, or why it was not; `None` when nothing called for one.
+    /// Boxed: most records have none, and every record frame carries the two fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_decoding: Option<Box<Decoding>>,
+    /// The same for the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_decoding: Option<Box<Decoding>>,
 }
 
 #[cfg(test)]
@@ -44,6 +53,8 @@ impl FeedRecord {
             value: Some(Payload::Text(text)),
             cut: false,
             omitted_headers: 0,
+            key_decoding: None,
+            value_decoding: None,
         }
     }
 }

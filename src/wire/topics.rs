@@ -33,6 +33,28 @@ pub struct Catalogue {
     /// record in the configured topic (see `server::kafka::durability`).
     #[serde(default)]
     pub durability_warning: Option<String>,
+    /// The schemas the producer box can encode with (see `server::schemas`).
+    #[serde(default)]
+    pub subjects: Vec<crate::wire::schema::Subject>,
+    /// Whether the page offers to download the feed (`access.export`).
+    #[serde(default)]
+    pub export: bool,
+    /// Where the cluster is, for "Copy as …" commands: no secret is ever in it.
+    #[serde(default)]
+    pub connection: Connection,
+}
+
+/// What a command-line client needs to reach the cluster, minus the secrets: a copied command
+/// puts placeholders where those go.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Connection {
+    pub bootstrap_servers: String,
+    /// `security.protocol` when it is not plaintext (`SASL_SSL` for Confluent Cloud).
+    #[serde(default)]
+    pub security_protocol: Option<String>,
+    /// `sasl.mechanism` (`PLAIN` for Confluent Cloud).
+    #[serde(default)]
+    pub sasl_mechanism: Option<String>,
 }
 
 impl Catalogue {

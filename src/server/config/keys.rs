@@ -132,6 +132,7 @@ pub const OTHERS: &[TextKey] = &[
     text("kafka.client-properties", "KAFKA_CLIENT_PROPERTIES", "unset"),
     text("kafka.topic", "KAFKA_TOPIC", TOPIC_DEFAULT),
     text("kafka.consumer-group", "KAFKA_CONSUMER_GROUP", CONSUMER_GROUP_DEFAULT),
+    text("kafka.schemas-dir", "KAFKA_SCHEMAS_DIR", "unset: records are not decoded with schemas"),
     text("embedded-broker.data-dir", "KAFKA_LIVE_BROKER_DATA_DIR", ".kafka-live/broker"),
     text("embedded-broker.command", "KAFKA_LIVE_NISSHI", "nisshi"),
     text("access.basic-auth", "KAFKA_LIVE_BASIC_AUTH", "unset: no credentials asked"),
@@ -142,6 +143,7 @@ pub const OTHERS: &[TextKey] = &[
     text("access.topics-deny", "KAFKA_LIVE_TOPICS_DENY", "none"),
     text("access.internal-topics", "KAFKA_LIVE_INTERNAL_TOPICS", "false"),
     text("access.create-topics", "KAFKA_LIVE_CREATE_TOPICS", "true"),
+    text("access.export", "KAFKA_LIVE_EXPORT", "true"),
     text(super::operations::METRICS_ADDR.0, super::operations::METRICS_ADDR.1, "unset: beside the page"),
     text(super::operations::LOG_FORMAT.0, super::operations::LOG_FORMAT.1, "text"),
 ];

@@ -15,6 +15,8 @@ use serde::Deserialize;
 use super::client_properties::ClientProperties;
 use super::keys;
 use super::source::{Environment, SettingsError, location, text_setting};
+use crate::server::schemas::directory::Directory;
+use crate::server::schemas::source::Schemas;
 use crate::wire::consumers::GroupId;
 
 /// Where librdkafka finds the embedded broker when nothing else is configured.
@@ -53,6 +55,7 @@ struct KafkaTable {
     socket_queue: Option<i64>,
     socket_queue_bytes: Option<i64>,
     statistics_interval_ms: Option<i64>,
+    schemas_dir: Option<PathBuf>,
 }
 
 /// The `[embedded-broker]` table: the local broker started when no cluster is configured.
@@ -135,6 +138,9 @@ pub struct KafkaSettings {
     pub statistics_interval_ms: u32,
     /// librdkafka properties from `client.properties`, passed on untouched.
     pub properties: ClientProperties,
+    /// The schemas the cluster's records are written with (`kafka.schemas-dir`), loaded and
+    /// compiled once here; none unless the setting names a directory.
+    pub schemas: Schemas,
 }
 
 impl KafkaSettings {
@@ -157,6 +163,18 @@ impl KafkaSettings {
         // noise but never lose errors.
         config.set_log_level(rdkafka::config::RDKafkaLogLevel::Warning);
         config
+    }
+
+    /// Where the cluster is, as a page may be told it for "Copy as …": the bootstrap servers and
+    /// the security scheme, never a credential.
+    pub fn connection(&self) -> crate::wire::topics::Connection {
+        let property = |key: &str| self.properties.get(key).map(str::to_owned);
+        crate::wire::topics::Connection {
+            bootstrap_servers: self.bootstrap_servers().to_owned(),
+            security_protocol: property("security.protocol")
+                .filter(|protocol| !protocol.eq_ignore_ascii_case("plaintext")),
+            sasl_mechanism: property("sasl.mechanism").or_else(|| property("sasl.mechanisms")),
+        }
     }
 
     /// The same, for a client whose librdkafka statistics `/metrics` reports.
@@ -310,7 +328,21 @@ pub fn kafka_from_toml(
         socket_queue_bytes: keys::SOCKET_QUEUE_BYTES.read(env, kafka.socket_queue_bytes)? as usize,
         statistics_interval_ms: keys::STATISTICS_INTERVAL_MS.read(env, kafka.statistics_interval_ms)? as u32,
         properties,
+        schemas: schemas(env, kafka.schemas_dir, base_dir)?,
     })
+}
+
+/// The schema directory the setting names, loaded; a mistake in it is a settings error.
+fn schemas(env: &impl Environment, file: Option<PathBuf>, base_dir: &Path) -> Result<Schemas, SettingsError> {
+    let (key, dir) = match env.var("KAFKA_SCHEMAS_DIR").filter(|v| !v.trim().is_empty()) {
+        Some(dir) => ("KAFKA_SCHEMAS_DIR", PathBuf::from(dir)),
+        None => match file {
+            Some(dir) => ("kafka.schemas-dir", base_dir.join(dir)),
+            None => return Ok(Schemas::default()),
+        },
+    };
+    Directory::load(&dir)
+        .map_err(|error| SettingsError::BadValue { key: key.into(), message: error.to_string() })
 }
 
 fn resolve_cluster(

@@ -21,6 +21,7 @@ pub struct AccessTable {
     topics_deny: Option<Vec<String>>,
     internal_topics: Option<bool>,
     create_topics: Option<bool>,
+    export: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +76,8 @@ pub struct WebSettings {
     pub topics: TopicAccess,
     /// Whether the page may create a topic.
     pub create_topics: bool,
+    /// Whether the page offers to download the feed (JSON Lines, CSV).
+    pub export: bool,
     /// Topics one client address may create a minute; 0: no limit.
     pub topic_creates_per_minute: u32,
     /// WebSockets open at once; one more is answered 503.
@@ -112,6 +115,7 @@ impl Default for WebSettings {
             allowed_origins: Vec::new(),
             topics: TopicAccess::default(),
             create_topics: true,
+            export: true,
             topic_creates_per_minute: keys::TOPIC_CREATES_PER_MINUTE.default as u32,
             max_sockets: keys::MAX_SOCKETS.default as usize,
             sockets_per_address: keys::SOCKETS_PER_ADDRESS.default as usize,
@@ -148,6 +152,7 @@ pub fn resolve(
     };
     let read_only = flag("KAFKA_LIVE_READ_ONLY", access.read_only, defaults.read_only)?;
     let create_topics = flag("KAFKA_LIVE_CREATE_TOPICS", access.create_topics, defaults.create_topics)?;
+    let export = flag("KAFKA_LIVE_EXPORT", access.export, defaults.export)?;
     let internal = flag("KAFKA_LIVE_INTERNAL_TOPICS", access.internal_topics, defaults.topics.internal)?;
     let allowed_hosts = list_setting(env, "KAFKA_LIVE_ALLOWED_HOSTS", access.allowed_hosts);
     let allowed_origins = list_setting(env, "KAFKA_LIVE_ALLOWED_ORIGINS", access.allowed_origins)
@@ -193,6 +198,7 @@ pub fn resolve(
         allowed_origins,
         topics,
         create_topics,
+        export,
         topic_creates_per_minute,
         max_sockets,
         sockets_per_address,

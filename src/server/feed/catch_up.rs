@@ -22,7 +22,7 @@ use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::ClientError;
 use crate::server::kafka::reader::reader_config;
-use crate::server::kafka::record::to_record;
+use crate::server::kafka::record::RecordShape;
 use crate::server::metrics::metrics;
 use crate::wire::record::FeedRecord;
 
@@ -41,7 +41,7 @@ pub struct CatchUpReader {
     consumer: Option<StreamConsumer<KafkaContext>>,
     gaps: Gaps,
     until: Instant,
-    forward_max_bytes: usize,
+    shape: RecordShape,
     /// Records the page asked for and will not get, known so far.
     missed: u64,
     _permit: OwnedSemaphorePermit,
@@ -71,7 +71,7 @@ impl CatchUp {
             consumer: None,
             gaps: Gaps::new(),
             until: Instant::now() + self.deadline,
-            forward_max_bytes: self.settings.forward_max_bytes,
+            shape: RecordShape::of(&self.settings),
             missed: wanted,
             _permit: permit,
         };
@@ -135,7 +135,7 @@ impl CatchUpReader {
             }
             let left = self.until.saturating_duration_since(Instant::now());
             let received = match tokio::time::timeout(left, consumer.recv()).await {
-                Ok(Ok(message)) => Some(to_record(&message, self.forward_max_bytes)),
+                Ok(Ok(message)) => Some(self.shape.to_record(&message)),
                 Ok(Err(error)) => {
                     tracing::warn!(error = %ClientError(error), "catch-up read failed; the rest is counted as missed");
                     None

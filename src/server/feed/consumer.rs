@@ -23,7 +23,7 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
-use crate::server::kafka::record::to_record;
+use crate::server::kafka::record::RecordShape;
 use crate::server::metrics::metrics;
 use crate::server::metrics::statistics::Client;
 use crate::wire::frame::FeedState;
@@ -54,6 +54,7 @@ pub struct FeedContext {
 pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
     let hub = &ctx.hub;
     let topic = ctx.settings.topic.clone();
+    let records = RecordShape::of(&ctx.settings);
     let consumer = loop {
         match create_consumer(&ctx.settings) {
             Ok(consumer) => break Arc::new(consumer),
@@ -112,7 +113,7 @@ pub async fn run(ctx: FeedContext, mut pass_over: HashMap<Placed, String>) {
                         continue;
                     }
                     *ctx.current.lock() = Some(placed);
-                    let record = to_record(&message, ctx.settings.forward_max_bytes);
+                    let record = records.to_record(&message);
                     if let Some(hook) = &ctx.hook {
                         hook(&record);
                     }

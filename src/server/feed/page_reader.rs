@@ -24,7 +24,7 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::kafka::out_of_range::{self, Repair};
 use crate::server::kafka::reader::reader_config;
-use crate::server::kafka::record::to_record;
+use crate::server::kafka::record::RecordShape;
 use crate::server::metrics::{Held, metrics};
 use crate::wire::receipt::Placed;
 use crate::wire::record::FeedRecord;
@@ -94,7 +94,7 @@ pub struct PageReader {
     consumer: Arc<StreamConsumer<KafkaContext>>,
     catalogue: Arc<TopicCatalogue>,
     topic: String,
-    forward_max_bytes: usize,
+    shape: RecordShape,
     /// Per partition, the offset it reads next.
     next: BTreeMap<i32, i64>,
     /// Per partition, the end offset when the reader started, for those not yet reached.
@@ -203,7 +203,7 @@ impl PageReaders {
             consumer,
             catalogue: Arc::clone(&self.catalogue),
             topic: request.topic,
-            forward_max_bytes: self.settings.forward_max_bytes,
+            shape: RecordShape::of(&self.settings),
             next,
             behind,
             caught_up_said: false,
@@ -260,7 +260,7 @@ impl PageReader {
                 received = self.consumer.recv() => match received {
                     Ok(message) => {
                         self.errors.clear();
-                        let record = to_record(&message, self.forward_max_bytes);
+                        let record = self.shape.to_record(&message);
                         self.next.insert(record.partition, record.offset.saturating_add(1));
                         if self.behind.get(&record.partition).is_some_and(|end| record.offset + 1 >= *end) {
                             self.behind.remove(&record.partition);

@@ -31,11 +31,11 @@ pub type SharedProducer = Arc<Producer>;
 pub struct Batch<'a> {
     /// `None`: the configured topic.
     pub topic: Option<&'a str>,
-    pub key: Option<&'a str>,
+    pub key: Option<&'a [u8]>,
     /// `None`: the partitioner chooses.
     pub partition: Option<i32>,
     pub headers: &'a [(String, String)],
-    pub values: &'a [&'a str],
+    pub values: &'a [&'a [u8]],
     pub repeat: usize,
 }
 
@@ -44,7 +44,7 @@ impl<'a> Batch<'a> {
         self.values.len() * self.repeat
     }
 
-    fn value_at(&self, index: usize) -> &'a str {
+    fn value_at(&self, index: usize) -> &'a [u8] {
         self.values[index % self.values.len()]
     }
 }
@@ -242,8 +242,8 @@ fn record_for<'r>(
     topic: &'r str,
     batch: &Batch<'r>,
     headers: Option<&OwnedHeaders>,
-    value: &'r str,
-) -> FutureRecord<'r, str, str> {
+    value: &'r [u8],
+) -> FutureRecord<'r, [u8], [u8]> {
     let mut record = FutureRecord::to(topic).payload(value);
     if let Some(key) = batch.key {
         record = record.key(key);

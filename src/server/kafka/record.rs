@@ -13,13 +13,42 @@ use std::ffi::CStr;
 use rdkafka::bindings as rdsys;
 use rdkafka::message::{BorrowedMessage, Message};
 
+use crate::server::config::settings::KafkaSettings;
+use crate::server::schemas::source::{Part, Schemas};
 use crate::wire::record::{FeedRecord, Payload, RecordHeader, Timestamp, TimestampKind, to_hex};
 
 /// What a header costs in a frame besides its name and value (`{"name":"","value":{…}}`).
 const HEADER_OVERHEAD: usize = 48;
 
+/// How every reader of the server (the feed, a catch-up, a page's own reader) turns a message
+/// into what a page is sent: the same cut, the same schemas.
+#[derive(Debug, Clone)]
+pub struct RecordShape {
+    pub forward_max_bytes: usize,
+    pub schemas: Schemas,
+}
+
+impl RecordShape {
+    pub fn of(settings: &KafkaSettings) -> Self {
+        Self { forward_max_bytes: settings.forward_max_bytes, schemas: settings.schemas.clone() }
+    }
+
+    /// The record as a page sees it, its key and value decoded with a schema where one applies
+    /// (once, here, for every page that is sent it).
+    pub fn to_record(&self, message: &BorrowedMessage<'_>) -> FeedRecord {
+        let mut record = to_record(message, self.forward_max_bytes);
+        let decode = |part, bytes: Option<&[u8]>| {
+            bytes.and_then(|bytes| self.schemas.decode(&record.topic, part, bytes, self.forward_max_bytes))
+        };
+        let (key, value) = (decode(Part::Key, message.key()), decode(Part::Value, message.payload()));
+        record.key_decoding = key.map(Box::new);
+        record.value_decoding = value.map(Box::new);
+        record
+    }
+}
+
 /// The record as a page sees it: each part cut to `forward_max_bytes`, the size whole.
-pub fn to_record(message: &BorrowedMessage<'_>, forward_max_bytes: usize) -> FeedRecord {
+fn to_record(message: &BorrowedMessage<'_>, forward_max_bytes: usize) -> FeedRecord {
     let mut cut = false;
     let mut part = |bytes: &[u8], limit: usize| {
         let (payload, was_cut) = Payload::from_bytes_at_most(bytes, limit);
@@ -65,6 +94,8 @@ pub fn to_record(message: &BorrowedMessage<'_>, forward_max_bytes: usize) -> Fee
         size,
         cut,
         omitted_headers,
+        key_decoding: None,
+        value_decoding: None,
     }
 }
 

@@ -15,6 +15,10 @@ pub struct Fields<'a> {
     /// A checkbox: present (any value) means one record per line.
     pub lines: Option<String>,
     pub repeat: Option<String>,
+    /// The id of the schema the key is encoded with (JSON typed in the key box); empty: none.
+    pub key_schema: Option<String>,
+    /// The same for each value.
+    pub value_schema: Option<String>,
 }
 
 /// Headers one record may carry from the page.
@@ -46,6 +50,9 @@ pub struct ProduceRequest<'a> {
     pub values: Vec<&'a str>,
     /// How many rounds: at least 1.
     pub repeat: usize,
+    /// Schema ids to encode the key and the values with.
+    pub key_schema: Option<u32>,
+    pub value_schema: Option<u32>,
 }
 
 pub const MAX_REPEAT: usize = 10_000;
@@ -84,7 +91,9 @@ impl<'a> ProduceRequest<'a> {
         if count > limits.max_records {
             return Err(ProduceError::TooManyRecords { count, limit: limits.max_records });
         }
-        let request = Self { topic, partition, key, headers, values, repeat };
+        let key_schema = schema_id("The key's schema", fields.key_schema.as_deref())?;
+        let value_schema = schema_id("Schema subject", fields.value_schema.as_deref())?;
+        let request = Self { topic, partition, key, headers, values, repeat, key_schema, value_schema };
         let overhead = request.overhead();
         if let Some(largest) = request.values.iter().map(|value| value.len() + overhead).max()
             && largest > limits.max_message_bytes
@@ -129,6 +138,16 @@ impl<'a> ProduceRequest<'a> {
 }
 
 /// A partition number as typed: 0 to `i32::MAX`; whether the topic has it is checked later.
+fn schema_id(field: &str, text: Option<&str>) -> Result<Option<u32>, ProduceError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) => id
+            .parse()
+            .map(Some)
+            .map_err(|_| ProduceError::BadSchema(format!("{field}: `{id}` is not a schema id."))),
+    }
+}
+
 fn parse_partition(text: &str) -> Result<i32, ProduceError> {
     match text.parse::<i64>() {
         Ok(n) if n < 0 => {
@@ -177,6 +196,8 @@ mod tests {
             partition: None,
             lines: None,
             repeat: None,
+            key_schema: None,
+            value_schema: None,
         }
     }
 
@@ -196,7 +217,22 @@ mod tests {
                 headers: vec![],
                 values: vec!["hello"],
                 repeat: 1,
+                key_schema: None,
+                value_schema: None,
             }
+        );
+    }
+
+    #[test]
+    fn schema_ids_are_numbers_or_refused_naming_the_chooser() {
+        let chosen =
+            Fields { key_schema: Some(" 3 ".into()), value_schema: Some("1".into()), ..fields("{}") };
+        let request = ProduceRequest::parse(chosen, LIMITS).unwrap();
+        assert_eq!((request.key_schema, request.value_schema), (Some(3), Some(1)));
+        assert_eq!(
+            ProduceRequest::parse(Fields { value_schema: Some("x".into()), ..fields("{}") }, LIMITS)
+                .unwrap_err(),
+            ProduceError::BadSchema("Schema subject: `x` is not a schema id.".into())
         );
     }
 
@@ -343,7 +379,7 @@ mod tests {
             header_rows in proptest::collection::vec((".{0,10}", ".{0,10}"), 0..4),
         ) {
             let headers = header_rows.into_iter().map(|(name, value)| HeaderField { name, value }).collect();
-            let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat };
+            let fields = Fields { text: &text, topic, key, headers, partition, lines, repeat, key_schema: None, value_schema: None };
             if let Ok(request) = ProduceRequest::parse(fields, LIMITS) {
                 prop_assert!(request.record_count() >= 1 && request.record_count() <= LIMITS.max_records);
                 prop_assert!(request.total_bytes() <= LIMITS.max_submit_bytes);

@@ -11,6 +11,7 @@ use crate::server::kafka::producer::{Batch, SendError, SharedProducer};
 use crate::server::metrics::{Outcome, metrics};
 use crate::server::produce::gate::ProduceGate;
 use crate::server::produce::request::{Fields, Limits, ProduceRequest};
+use crate::server::schemas::source::{EncodeError, Schemas};
 use crate::wire::produce::ProduceError;
 use crate::wire::receipt::Receipt;
 use crate::wire::topic_access::TopicAccess;
@@ -23,6 +24,8 @@ pub struct ProduceContext {
     pub catalogue: Arc<TopicCatalogue>,
     pub topics: TopicAccess,
     pub limits: Limits,
+    /// What the key and values are encoded with when the form names a schema.
+    pub schemas: Schemas,
 }
 
 /// One Submit, in a `produce` span that carries its topic, partition, offset and outcome, and
@@ -72,16 +75,50 @@ async fn send(fields: Fields<'_>, size: &mut Size, span: &Span) -> Result<Receip
     span.record("topic", topic).record("records", size.records);
     ctx.topics.check(topic).map_err(ProduceError::TopicNotAllowed)?;
     check_topic(&ctx.catalogue, &request, ctx.producer.topic()).await?;
+    // Encoded before anything is charged or sent: JSON that does not fit produces nothing.
+    let key = match (&request.key, request.key_schema) {
+        (Some(key), Some(id)) => Some(encode(&ctx.schemas, id, key, "key")?),
+        (key, _) => key.as_ref().map(|key| key.as_bytes().to_vec()),
+    };
+    let encoded = match request.value_schema {
+        Some(id) => Some(
+            request
+                .values
+                .iter()
+                .map(|value| encode(&ctx.schemas, id, value, "value"))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    let values: Vec<&[u8]> = match &encoded {
+        Some(encoded) => encoded.iter().map(Vec::as_slice).collect(),
+        None => request.values.iter().map(|value| value.as_bytes()).collect(),
+    };
     ctx.gate.charge_bytes(request.total_bytes())?;
     let batch = Batch {
         topic: request.topic.as_ref().map(TopicName::as_str),
-        key: request.key.as_deref(),
+        key: key.as_deref(),
         partition: request.partition,
         headers: &request.headers,
-        values: &request.values,
+        values: &values,
         repeat: request.repeat,
     };
     Ok(ctx.producer.produce(batch).await?)
+}
+
+/// JSON typed for a schema, in Confluent's wire format; or the path of what does not fit.
+fn encode(schemas: &Schemas, id: u32, text: &str, part: &str) -> Result<Vec<u8>, ProduceError> {
+    schemas.encode(id, text).map_err(|error| match error {
+        EncodeError::UnknownId(id) => {
+            ProduceError::BadSchema(format!("Schema id {id} is not in this kafka-live's schema directory."))
+        }
+        EncodeError::Misfit { subject, misfit } => ProduceError::SchemaMismatch {
+            part: part.to_owned(),
+            subject,
+            path: misfit.path,
+            reason: misfit.reason,
+        },
+    })
 }
 
 /// Kafka's refusal, in the page's words.

@@ -197,6 +197,7 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
             max_records: MAX_RECORDS_PER_SUBMIT,
             max_submit_bytes: web.submit_max_bytes,
         },
+        schemas: handles.settings.schemas.clone(),
     });
     let topics = Arc::new(TopicsContext {
         catalogue: Arc::clone(&handles.catalogue),
@@ -214,6 +215,9 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
             (per_minute, RateLimiter::new(f64::from(per_minute) / 60.0, f64::from(per_minute)))
         }),
         durability_warning: handles.durability_warning.clone(),
+        subjects: handles.settings.schemas.subjects(),
+        export: web.export,
+        connection: handles.settings.connection(),
     });
     let groups = Arc::new(GroupsContext {
         settings: handles.settings.clone(),

@@ -341,3 +341,53 @@ fn bad_limits_and_origins_name_their_key() {
     let error = load("[kafka]\nsocket-queue-bytes = 10\n", &[]).unwrap_err().to_string();
     assert!(error.contains("kafka.socket-queue-bytes"), "{error}");
 }
+
+#[test]
+fn a_schema_directory_is_loaded_once_at_start_up_with_its_subjects_in_order() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("end2end/schemas");
+    let settings = load("", &[("KAFKA_SCHEMAS_DIR", dir.to_str().unwrap())]).unwrap();
+    let subjects: Vec<String> = settings.schemas.subjects().iter().map(|s| s.schema.choice()).collect();
+    assert_eq!(
+        subjects,
+        [
+            "orders-avro-value v1 (id 1, Avro)",
+            "orders-proto-value v1 (id 2, Protobuf)",
+            "orders-json-value v1 (id 3, JSON Schema)"
+        ]
+    );
+    assert_eq!(load("", &[]).unwrap().schemas.subjects(), []);
+}
+
+#[test]
+fn a_schema_that_does_not_compile_stops_start_up_naming_the_setting_and_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("schemas.toml"),
+        "[[schema]]\nfile = \"bad.avsc\"\nsubject = \"s\"\nversion = 1\nid = 1\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("bad.avsc"), "{\"type\": \"record\"}").unwrap();
+    let error = load("", &[("KAFKA_SCHEMAS_DIR", dir.path().to_str().unwrap())]).unwrap_err().to_string();
+    assert!(error.starts_with("setting `KAFKA_SCHEMAS_DIR`: schema directory "), "{error}");
+    assert!(error.contains(": bad.avsc: "), "{error}");
+    // From the file, relative to it, and the key named is the file's.
+    let error = load("[kafka]\nschemas-dir = \"no-such-dir\"\n", &[]).unwrap_err().to_string();
+    assert!(
+        error.starts_with(
+            "setting `kafka.schemas-dir`: schema directory /srv/app/no-such-dir: schemas.toml: "
+        ),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_page_is_told_where_the_cluster_is_and_never_a_secret() {
+    let properties = properties_file(CONFLUENT_CLOUD);
+    let settings = load("", &[("KAFKA_CLIENT_PROPERTIES", properties.path().to_str().unwrap())]).unwrap();
+    let connection = settings.connection();
+    assert_eq!(connection.bootstrap_servers, "pkc-12345.europe-west1.gcp.confluent.cloud:9092");
+    assert_eq!(connection.security_protocol.as_deref(), Some("SASL_SSL"));
+    assert_eq!(connection.sasl_mechanism.as_deref(), Some("PLAIN"));
+    let shown = format!("{connection:?}");
+    assert!(!shown.contains("SuperSecret") && !shown.contains("ABCDEFGH12345678"), "{shown}");
+}
