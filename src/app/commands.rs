@@ -59,13 +59,7 @@ pub const SECRET_PLACEHOLDER: &str = "<API_SECRET>";
 pub fn console_producer(connection: &Connection, topic: &str, record: &TextRecord) -> Result<String, String> {
     one_line(record)?;
     let mut line = String::new();
-    let mut args = vec![
-        "kafka-console-producer.sh".to_owned(),
-        "--bootstrap-server".into(),
-        quote(&connection.bootstrap_servers),
-        "--topic".into(),
-        quote(topic),
-    ];
+    let mut args = console_tool("kafka-console-producer.sh", connection, topic);
     let property = |args: &mut Vec<String>, key: &str, value: &str| {
         args.push("--reader-property".into());
         args.push(quote(&format!("{key}={value}")));
@@ -111,14 +105,7 @@ pub fn console_producer(connection: &Connection, topic: &str, record: &TextRecor
 /// `printf '%s\n' 'value' | kcat -P …`.
 pub fn kcat_producer(connection: &Connection, topic: &str, record: &TextRecord) -> Result<String, String> {
     one_line(record)?;
-    let mut args = vec![
-        "kcat".to_owned(),
-        "-P".into(),
-        "-b".into(),
-        quote(&connection.bootstrap_servers),
-        "-t".into(),
-        quote(topic),
-    ];
+    let mut args = kcat("-P", connection, topic);
     if let Some(partition) = record.partition {
         args.extend(["-p".into(), partition.to_string()]);
     }
@@ -141,14 +128,7 @@ pub fn kcat_producer(connection: &Connection, topic: &str, record: &TextRecord) 
 
 /// The view: this topic from where the feed starts, with keys, headers and timestamps.
 pub fn kcat_consumer(connection: &Connection, topic: &str, from: &StartFrom) -> Result<String, String> {
-    let mut args = vec![
-        "kcat".to_owned(),
-        "-C".into(),
-        "-b".into(),
-        quote(&connection.bootstrap_servers),
-        "-t".into(),
-        quote(topic),
-    ];
+    let mut args = kcat("-C", connection, topic);
     match from {
         StartFrom::Newest => args.extend(["-o".into(), "end".into()]),
         StartFrom::Earliest => args.extend(["-o".into(), "beginning".into()]),
@@ -167,13 +147,7 @@ pub fn kcat_consumer(connection: &Connection, topic: &str, from: &StartFrom) -> 
 }
 
 pub fn console_consumer(connection: &Connection, topic: &str, from: &StartFrom) -> Result<String, String> {
-    let mut args = vec![
-        "kafka-console-consumer.sh".to_owned(),
-        "--bootstrap-server".into(),
-        quote(&connection.bootstrap_servers),
-        "--topic".into(),
-        quote(topic),
-    ];
+    let mut args = console_tool("kafka-console-consumer.sh", connection, topic);
     match from {
         StartFrom::Newest => {}
         StartFrom::Earliest => args.push("--from-beginning".into()),
@@ -201,6 +175,20 @@ pub fn console_consumer(connection: &Connection, topic: &str, from: &StartFrom) 
     }
     args.extend(console_security(connection));
     Ok(args.join(" "))
+}
+
+/// `kcat -P|-C -b SERVERS -t TOPIC`.
+fn kcat(mode: &str, connection: &Connection, topic: &str) -> Vec<String> {
+    ["kcat", mode, "-b", &quote(&connection.bootstrap_servers), "-t", &quote(topic)]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+/// `kafka-console-….sh --bootstrap-server SERVERS --topic TOPIC`.
+fn console_tool(tool: &str, connection: &Connection, topic: &str) -> Vec<String> {
+    [tool, "--bootstrap-server", &quote(&connection.bootstrap_servers), "--topic", &quote(topic)]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 const NULL_MARKER: &str = "<null>";

@@ -1,9 +1,9 @@
 //! The live feed beside the producer box: every consumed record, newest on top, with where it
 //! started, what the filter hides, pause, the session's round trips and the throughput.
 
-use leptos::prelude::*;
-
 use std::sync::Arc;
+
+use leptos::prelude::*;
 
 use super::commands;
 use super::copy_button::CopyButton;

@@ -97,6 +97,10 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
         catalogue.partitions_of(&name)
     };
 
+    // The schema directory's subjects; no chooser at all without one.
+    let subjects =
+        move || page.loaded_catalogue().map(|c| c.subjects).filter(|subjects| !subjects.is_empty());
+
     view! {
         <ActionForm action=produce attr:class="producer-form">
             <input type="hidden" name="topic" prop:value=move || topic.get().unwrap_or_default() />
@@ -114,12 +118,9 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
             </div>
             // The key's schema sits with the key. Its name leaves out "Key" and "Schema
             // subject", so a label lookup for either still finds one control.
-            {move || {
-                let subjects = page.loaded_catalogue().map(|c| c.subjects).unwrap_or_default();
-                (!subjects.is_empty()).then(|| view! {
-                    <SubjectChooser id="producer-key-schema" name="key_schema" label="Encoded with" chosen=draft.key_schema subjects />
-                })
-            }}
+            {move || subjects().map(|subjects| view! {
+                <SubjectChooser id="producer-key-schema" name="key_schema" label="Encoded with" chosen=draft.key_schema subjects />
+            })}
             <HeaderRows draft />
             <div class="field">
                 <label for="producer-partition">"Partition"</label>
@@ -137,12 +138,9 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                     }}
                 </select>
             </div>
-            {move || {
-                let subjects = page.loaded_catalogue().map(|c| c.subjects).unwrap_or_default();
-                (!subjects.is_empty()).then(|| view! {
-                    <SubjectChooser id="producer-value-schema" name="value_schema" label="Schema subject" chosen=draft.value_schema subjects />
-                })
-            }}
+            {move || subjects().map(|subjects| view! {
+                <SubjectChooser id="producer-value-schema" name="value_schema" label="Schema subject" chosen=draft.value_schema subjects />
+            })}
             <label for="producer-text">"Enter Text:"</label>
             <div class="producer-row">
                 {move || {

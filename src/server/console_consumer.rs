@@ -16,7 +16,9 @@ use crate::server::kafka::context::KafkaContext;
 use crate::server::kafka::error::{ClientError, SayOnce};
 use crate::server::runtime::logging;
 use crate::server::runtime::shutdown;
+use crate::server::schemas::source::Part;
 use crate::wire::record::Payload;
+use crate::wire::schema::Decoding;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumerError {
@@ -39,6 +41,21 @@ pub fn line(topic: &str, value: Option<&[u8]>) -> String {
         .map(|bytes| escape_controls(&Payload::from_bytes(bytes).display()))
         .unwrap_or_else(|| "null".into());
     format!("Consumed event from topic \"{topic}\": value = {value}")
+}
+
+/// The same line for a value the schema directory (`kafka.schemas-dir`) has something to say
+/// about: its JSON and the schema, or the bytes and why they were not decoded.
+pub fn decoded_line(topic: &str, value: Option<&[u8]>, decoding: &Decoding) -> String {
+    match decoding {
+        Decoding::Decoded { json, schema, .. } => {
+            format!(
+                "Consumed event from topic \"{topic}\": value = {} ({})",
+                escape_controls(json),
+                schema.line()
+            )
+        }
+        Decoding::Failed { reason } => format!("{} ({reason})", line(topic, value)),
+    }
 }
 
 /// `\n`, `\r`, `\t`, `\\` and `\u{1b}`-style escapes for every control character (C0, DEL,
@@ -95,7 +112,12 @@ pub async fn run() -> Result<(), ConsumerError> {
             () = &mut stop => break,
             received = consumer.recv() => match received {
                 Ok(message) => {
-                    writeln!(out, "{}", line(message.topic(), message.payload())).map_err(ConsumerError::Output)?;
+                    let (topic, value) = (message.topic(), message.payload());
+                    let printed = match value.and_then(|bytes| kafka.schemas.decode(topic, Part::Value, bytes, usize::MAX)) {
+                        Some(decoding) => decoded_line(topic, value, &decoding),
+                        None => line(topic, value),
+                    };
+                    writeln!(out, "{printed}").map_err(ConsumerError::Output)?;
                     out.flush().map_err(ConsumerError::Output)?;
                     if let Err(error) = consumer.store_offset_from_message(&message) {
                         tracing::warn!(%error, "cannot store the offset of a printed record");
@@ -127,6 +149,28 @@ pub async fn run() -> Result<(), ConsumerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_decoded_with_its_schema_prints_as_json_with_the_schema() {
+        use crate::wire::schema::{DecodeFailure, SchemaFormat, SchemaRef};
+        let schema = SchemaRef {
+            subject: "orders-value".into(),
+            version: 1,
+            id: 1,
+            format: SchemaFormat::Avro,
+            message: None,
+        };
+        let decoded = Decoding::Decoded { json: r#"{"id":7}"#.into(), schema, wire_format: true };
+        assert_eq!(
+            decoded_line("order", Some(b"\0\0\0\0\x01\x0e"), &decoded),
+            r#"Consumed event from topic "order": value = {"id":7} (schema orders-value v1, id 1, Avro)"#
+        );
+        let failed = Decoding::Failed { reason: DecodeFailure::UnknownSchemaId { id: 9 } };
+        assert_eq!(
+            decoded_line("order", Some(&[0, 0, 0, 0, 9, 0xff]), &failed),
+            "Consumed event from topic \"order\": value = 0x0000000009ff (not decoded: unknown schema id 9)"
+        );
+    }
 
     #[test]
     fn prints_the_original_line() {
