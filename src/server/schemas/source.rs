@@ -82,27 +82,35 @@ impl Schemas {
     pub fn decode(&self, topic: &str, part: Part, bytes: &[u8], limit: usize) -> Option<Decoding> {
         let source = self.source.as_ref()?;
         let mapped = || source.for_topic(topic, part);
-        let outcome = match wire_format::split(bytes) {
-            Some((MAGIC, id, rest)) => match source.by_id(id) {
-                Some(schema) => schema.decode_framed(rest).map(|d| (d, true)),
-                None => match mapped().map(|schema| schema.decode_plain(bytes)) {
-                    Some(Ok(decoded)) => Ok((decoded, false)),
-                    _ => Err(DecodeFailure::UnknownSchemaId { id }),
+        let outcome =
+            match wire_format::split(bytes) {
+                Some((MAGIC, id, rest)) => match source.by_id(id) {
+                    // A plain body on a mapped topic can look framed by chance; it wins only where
+                    // the framed reading fails.
+                    Some(schema) => schema.decode_framed(rest).map(|d| (d, true)).or_else(|failure| {
+                        match mapped().map(|schema| schema.decode_plain(bytes)) {
+                            Some(Ok(decoded)) => Ok((decoded, false)),
+                            _ => Err(failure),
+                        }
+                    }),
+                    None => match mapped().map(|schema| schema.decode_plain(bytes)) {
+                        Some(Ok(decoded)) => Ok((decoded, false)),
+                        _ => Err(DecodeFailure::UnknownSchemaId { id }),
+                    },
                 },
-            },
-            Some((magic, id, _)) => match (mapped(), source.by_id(id)) {
-                (Some(schema), known) => match schema.decode_plain(bytes) {
-                    Ok(decoded) => Ok((decoded, false)),
-                    Err(_) if known.is_some() => Err(DecodeFailure::MagicByte { magic }),
-                    Err(failure) => Err(failure),
+                Some((magic, id, _)) => match (mapped(), source.by_id(id)) {
+                    (Some(schema), known) => match schema.decode_plain(bytes) {
+                        Ok(decoded) => Ok((decoded, false)),
+                        Err(_) if known.is_some() => Err(DecodeFailure::MagicByte { magic }),
+                        Err(failure) => Err(failure),
+                    },
+                    (None, Some(_)) if std::str::from_utf8(bytes).is_err() => {
+                        Err(DecodeFailure::MagicByte { magic })
+                    }
+                    (None, _) => return None,
                 },
-                (None, Some(_)) if std::str::from_utf8(bytes).is_err() => {
-                    Err(DecodeFailure::MagicByte { magic })
-                }
-                (None, _) => return None,
-            },
-            None => mapped()?.decode_plain(bytes).map(|d| (d, false)),
-        };
+                None => mapped()?.decode_plain(bytes).map(|d| (d, false)),
+            };
         Some(match outcome {
             Ok(((json, _), _)) if json.len() > limit => {
                 Decoding::Failed { reason: DecodeFailure::TooLarge { size: json.len(), limit } }
@@ -179,6 +187,28 @@ mod tests {
         assert!(matches!(
             failed(schemas.decode(MAPPED, Part::Value, b"hello there", 1 << 20)),
             DecodeFailure::Mismatch { id: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn a_plain_body_that_looks_framed_by_chance_still_decodes_on_its_mapped_topic() {
+        let dir = tempfile::tempdir().unwrap();
+        let ints = r#"{"type":"record","name":"Five","fields":[{"name":"a","type":"int"},{"name":"b","type":"int"},{"name":"c","type":"int"},{"name":"d","type":"int"},{"name":"e","type":"int"}]}"#;
+        std::fs::write(dir.path().join("five.avsc"), ints).unwrap();
+        std::fs::write(
+            dir.path().join("schemas.toml"),
+            "[[schema]]\nfile = \"five.avsc\"\nsubject = \"five\"\nversion = 1\nid = 1\nvalue-topics = [\"t\"]\n",
+        )
+        .unwrap();
+        let schemas = Directory::load(dir.path()).unwrap();
+        // 0, 0, 0, 0, -1: a magic byte 0 and id 1, then nothing a framed record of id 1 can be.
+        let body = [0, 0, 0, 0, 1];
+        let (json, id, wire_format) = decoded(schemas.decode("t", Part::Value, &body, 1 << 20));
+        assert_eq!((json.as_str(), id, wire_format), (r#"{"a":0,"b":0,"c":0,"d":0,"e":-1}"#, 1, false));
+        // Elsewhere it is what it looks like: a framed record that does not decode.
+        assert!(matches!(
+            failed(schemas.decode("other", Part::Value, &body, 1 << 20)),
+            DecodeFailure::Malformed { .. }
         ));
     }
 
