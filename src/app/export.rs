@@ -5,7 +5,7 @@
 //! Pure functions over the records, tested without a browser.
 
 use crate::wire::record::{FeedRecord, Payload, RecordHeader};
-use crate::wire::schema::{Decoding, SchemaRef};
+use crate::wire::schema::Decoding;
 
 /// One JSON object a line. Decoded parts are embedded as JSON, fields in the schema's order.
 pub fn json_lines(records: &[&FeedRecord]) -> String {
@@ -23,7 +23,7 @@ pub fn json_lines(records: &[&FeedRecord]) -> String {
         for (name, decoding) in
             [("key_schema", &record.key_decoding), ("value_schema", &record.value_decoding)]
         {
-            if let Some(schema) = decoded_schema(decoding.as_deref()) {
+            if let Some((_, schema)) = decoding.as_deref().and_then(Decoding::decoded) {
                 fields.push(format!("\"{name}\":{}", serde_json::to_string(schema).unwrap_or_default()));
             }
         }
@@ -55,16 +55,9 @@ pub fn csv(records: &[&FeedRecord]) -> String {
     out
 }
 
-fn decoded_schema(decoding: Option<&Decoding>) -> Option<&SchemaRef> {
-    match decoding {
-        Some(Decoding::Decoded { schema, .. }) => Some(schema),
-        _ => None,
-    }
-}
-
 fn part_json(payload: Option<&Payload>, decoding: Option<&Decoding>) -> String {
-    match (payload, decoding) {
-        (_, Some(Decoding::Decoded { json, .. })) => json.clone(),
+    match (payload, decoding.and_then(Decoding::decoded)) {
+        (_, Some((json, _))) => json.to_owned(),
         (None, _) => "null".into(),
         (Some(payload), _) => string(&payload.display()),
     }
@@ -72,8 +65,8 @@ fn part_json(payload: Option<&Payload>, decoding: Option<&Decoding>) -> String {
 
 /// A null part is an empty cell.
 fn part_text(payload: Option<&Payload>, decoding: Option<&Decoding>) -> String {
-    match (payload, decoding) {
-        (_, Some(Decoding::Decoded { json, .. })) => json.clone(),
+    match (payload, decoding.and_then(Decoding::decoded)) {
+        (_, Some((json, _))) => json.to_owned(),
         (None, _) => String::new(),
         (Some(payload), _) => payload.display(),
     }
@@ -106,7 +99,7 @@ fn csv_cell(cell: &str) -> String {
 mod tests {
     use super::*;
     use crate::wire::record::{Timestamp, TimestampKind};
-    use crate::wire::schema::SchemaFormat;
+    use crate::wire::schema::{SchemaFormat, SchemaRef};
 
     fn records() -> Vec<FeedRecord> {
         let mut decoded = FeedRecord::sample(0, 7);

@@ -187,10 +187,7 @@ pub fn FeedItem(
 }
 
 fn decoded_json(decoding: Option<&Decoding>) -> Option<String> {
-    match decoding {
-        Some(Decoding::Decoded { json, .. }) => Some(json.clone()),
-        _ => None,
-    }
+    decoding.and_then(Decoding::decoded).map(|(json, _)| json.to_owned())
 }
 
 /// Under the value: which schema decoded the value (and the key), or why it could not.

@@ -61,9 +61,11 @@ impl ProducerDraft {
         let text = |payload: &Option<Payload>| {
             payload.as_ref().and_then(Payload::as_text).unwrap_or_default().to_owned()
         };
-        let part = |payload: &Option<Payload>, decoding: Option<&Decoding>| match decoding {
-            Some(Decoding::Decoded { json, schema, .. }) => (json.clone(), schema.id.to_string()),
-            _ => (text(payload), String::new()),
+        let part = |payload: &Option<Payload>, decoding: Option<&Decoding>| match decoding
+            .and_then(Decoding::decoded)
+        {
+            Some((json, schema)) => (json.to_owned(), schema.id.to_string()),
+            None => (text(payload), String::new()),
         };
         let (key, key_schema) = part(&record.key, record.key_decoding.as_deref());
         self.key.set(key);

@@ -64,6 +64,16 @@ pub enum Decoding {
     Failed { reason: DecodeFailure },
 }
 
+impl Decoding {
+    /// The JSON and the schema it was decoded with; `None` for a failure.
+    pub fn decoded(&self) -> Option<(&str, &SchemaRef)> {
+        match self {
+            Decoding::Decoded { json, schema, .. } => Some((json, schema)),
+            Decoding::Failed { .. } => None,
+        }
+    }
+}
+
 /// Why a key or value that calls for a schema was not decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "why", rename_all = "snake_case")]
