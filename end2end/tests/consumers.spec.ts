@@ -121,15 +121,22 @@ function mark(page: Page, text: string) {
   return feedItem(page, text).locator('.consumed');
 }
 
+/** A topic and a group of the test's own, the console consumer started in it, and the page
+ *  watching it. */
+async function consumerAtWork(page: Page, label: string): Promise<{ topic: string; group: string; consumer: ConsoleConsumer }> {
+  const topic = uniqueTopic(label);
+  const group = uniqueGroup(label);
+  await createTopic(page, topic);
+  const consumer = startConsumer(topic, group);
+  await openWatching(page, topic, group);
+  return { topic, group, consumer };
+}
+
 test.describe('the Consumers panel', () => {
   test.describe.configure({ timeout: broker === 'kafka' ? 60_000 : 120_000 });
 
   test('a record Submitted is marked consumed by the console consumer’s group, and the lag returns to 0', async ({ page }) => {
-    const topic = uniqueTopic('consumed');
-    const group = uniqueGroup('consumed');
-    await createTopic(page, topic);
-    const consumer = startConsumer(topic, group);
-    await openWatching(page, topic, group);
+    const { topic, group, consumer } = await consumerAtWork(page, 'consumed');
     const rows = panel(page).locator('tr.partition-row');
     await expect(rows.locator('th')).toHaveText(['partition 0', 'partition 1', 'partition 2']);
     // Joined: the group is Stable once the consumer holds the partitions.
@@ -165,11 +172,9 @@ test.describe('the Consumers panel', () => {
 
   test('with the consumer stopped, 5 Submits are lag 5; started again, lag 0 and all 5 marked', async ({ page }) => {
     kafkaOnly();
-    const topic = uniqueTopic('lagging');
-    const group = uniqueGroup('lagging');
-    await createTopic(page, topic);
-    let consumer = startConsumer(topic, group);
-    await openWatching(page, topic, group);
+    const started = await consumerAtWork(page, 'lagging');
+    const { topic, group } = started;
+    let consumer = started.consumer;
     await expect(members(page)).toHaveCount(1);
     await submit(page, `before ${group}`);
     await expect(mark(page, `before ${group}`)).toBeVisible();
@@ -197,11 +202,9 @@ test.describe('the Consumers panel', () => {
 
   test('reset to earliest with the consumer stopped: started again, it prints every record again', async ({ page }) => {
     kafkaOnly();
-    const topic = uniqueTopic('replay');
-    const group = uniqueGroup('replay');
-    await createTopic(page, topic);
-    let consumer = startConsumer(topic, group);
-    await openWatching(page, topic, group);
+    const started = await consumerAtWork(page, 'replay');
+    const { topic, group } = started;
+    let consumer = started.consumer;
     await expect(members(page)).toHaveCount(1);
     const texts = Array.from({ length: 3 }, (_, i) => `replay ${i} ${group}`);
     for (const text of texts) await submit(page, text);
@@ -250,11 +253,7 @@ test.describe('the Consumers panel', () => {
 
   test('two members: the panel shows both and their partitions; one leaves and the panel shows the rebalance', async ({ page }) => {
     kafkaOnly();
-    const topic = uniqueTopic('members');
-    const group = uniqueGroup('members');
-    await createTopic(page, topic);
-    const first = startConsumer(topic, group);
-    await openWatching(page, topic, group);
+    const { topic, group, consumer: first } = await consumerAtWork(page, 'members');
     await expect(members(page)).toHaveCount(1);
     await expect(members(page)).toHaveAttribute('data-partitions', '3');
 
