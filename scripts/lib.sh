@@ -106,10 +106,35 @@ ensure_build_tools() {
 
 SITE_DIR="$ROOT/target/site"
 
+# sync_dir FROM TO: TO holds exactly FROM's files; a file whose bytes are already there is not
+# touched, a copied one keeps FROM's date (cp -p), and TO's directories are dated as their
+# newest file.
+sync_dir() {
+  local from=$1 to=$2 file
+  mkdir -p "$to"
+  while read -r file; do
+    cmp -s "$from/$file" "$to/$file" && continue
+    mkdir -p "$(dirname "$to/$file")"
+    cp -p "$from/$file" "$to/$file"
+  done < <(cd "$from" && find . -type f)
+  while read -r file; do
+    [ -f "$from/$file" ] || rm -f "$to/$file"
+  done < <(cd "$to" && find . -type f)
+  # cargo reads a watched directory's own date too: each one takes its newest file's.
+  local newest dir
+  newest=$(find "$to" -type f -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+  [ -n "$newest" ] || return 0
+  while read -r dir; do touch -r "$newest" "$dir"; done < <(find "$to" -type d)
+}
+
 # build_site debug|release: the page, as `cargo leptos build` lays it out in target/site
 # (pkg/kafka-live.{js,wasm,css} and public/'s files), for the server to embed. Release: the
 # wasm-release profile, wasm-opt -Oz, and a .gz beside each file for browsers that take gzip.
-# A file whose bytes did not change keeps its date, so the server is not recompiled for it.
+#
+# The server's build script watches target/site by file dates (cargo's rerun-if-changed), so a
+# site file's date must change when, and only when, its bytes do, even in a fresh clone, whose
+# target/site is new: each profile's site is kept in the cache, where a file's date is the
+# moment its bytes last changed, and copied into the clone with those dates.
 build_site() {
   local profile=$1 cargo_args=() wasm_dir=debug
   if [ "$profile" = release ]; then
@@ -121,49 +146,114 @@ build_site() {
   (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate \
     "${cargo_args[@]}" --target-dir "$CARGO_TARGET_DIR/front")
   local wasm="$CARGO_TARGET_DIR/front/wasm32-unknown-unknown/$wasm_dir/kafka_live.wasm" stamp
+  local kept="$CACHE/site/$profile"
   stamp="$profile $(cat "$wasm" "$ROOT/style/main.css" | sha256sum | cut -c1-64)"
   stamp="$stamp $(cd "$ROOT/public" && find . -type f ! -name '.*' -exec sha256sum {} + | sort | sha256sum | cut -c1-64)"
-  if [ -f "$SITE_DIR/pkg/kafka-live.wasm" ] && [ "$(cat "$SITE_DIR.stamp" 2>/dev/null)" = "$stamp" ]; then
-    return
+  if ! [ -f "$kept/pkg/kafka-live.wasm" ] || [ "$(cat "$kept.stamp" 2>/dev/null)" != "$stamp" ]; then
+    local staging
+    staging=$(mktemp -d "${TMPDIR:-/tmp}/kafka-live-site.XXXXXX")
+    mkdir -p "$staging/pkg"
+    (cd "$ROOT/public" && find . -type f ! -name '.*' -exec cp --parents {} "$staging/" \;)
+    wasm-bindgen --target web --no-typescript --out-name kafka-live --out-dir "$staging/pkg" "$wasm"
+    # Leptos' hydration script loads pkg/<output-name>.wasm, as cargo-leptos names it.
+    mv "$staging/pkg/kafka-live_bg.wasm" "$staging/pkg/kafka-live.wasm"
+    cp "$ROOT/style/main.css" "$staging/pkg/kafka-live.css"
+    if [ "$profile" = release ]; then
+      wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+        "$staging/pkg/kafka-live.wasm" -o "$staging/pkg/kafka-live.wasm"
+      gzip -9 -k -n "$staging/pkg/kafka-live.wasm" "$staging/pkg/kafka-live.js" "$staging/pkg/kafka-live.css"
+    fi
+    # New files are dated now; the copy keeps the date of any whose bytes did not change.
+    local file
+    while read -r file; do
+      cmp -s "$staging/$file" "$kept/$file" && touch -r "$kept/$file" "$staging/$file"
+    done < <(cd "$staging" && find . -type f)
+    rm -rf "$kept"
+    mkdir -p "$(dirname "$kept")"
+    mv "$staging" "$kept"
+    echo "$stamp" >"$kept.stamp"
   fi
-  local staging
-  staging=$(mktemp -d "${TMPDIR:-/tmp}/kafka-live-site.XXXXXX")
-  mkdir -p "$staging/pkg"
-  (cd "$ROOT/public" && find . -type f ! -name '.*' -exec cp --parents {} "$staging/" \;)
-  wasm-bindgen --target web --no-typescript --out-name kafka-live --out-dir "$staging/pkg" "$wasm"
-  # Leptos' hydration script loads pkg/<output-name>.wasm, as cargo-leptos names it.
-  mv "$staging/pkg/kafka-live_bg.wasm" "$staging/pkg/kafka-live.wasm"
-  cp "$ROOT/style/main.css" "$staging/pkg/kafka-live.css"
-  if [ "$profile" = release ]; then
-    wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      "$staging/pkg/kafka-live.wasm" -o "$staging/pkg/kafka-live.wasm"
-    gzip -9 -k -n "$staging/pkg/kafka-live.wasm" "$staging/pkg/kafka-live.js" "$staging/pkg/kafka-live.css"
-  fi
-  mkdir -p "$SITE_DIR"
-  local file
-  while read -r file; do
-    cmp -s "$staging/$file" "$SITE_DIR/$file" && continue
-    mkdir -p "$(dirname "$SITE_DIR/$file")"
-    cp "$staging/$file" "$SITE_DIR/$file"
-  done < <(cd "$staging" && find . -type f)
-  while read -r file; do
-    [ -f "$staging/$file" ] || rm -f "$SITE_DIR/$file"
-  done < <(cd "$SITE_DIR" && find . -type f)
-  rm -rf "$staging"
-  echo "$stamp" >"$SITE_DIR.stamp"
+  sync_dir "$kept" "$SITE_DIR"
+}
+
+# A fresh clone dates every file now, and cargo judges the workspace's own crates by file dates:
+# without help, every run in a fresh clone recompiles the app, its tests and its benchmarks
+# (2-3 minutes on 2 cores) although not a byte changed. So the cache remembers, for each file
+# git tracks, its blob and the date it had when the last build through these scripts ran
+# (remember_source_dates), and restore_source_dates gives a file whose blob is the same that
+# date back. Any other file dated before the newest build is dated now, so that it is
+# recompiled: its bytes are not the ones that build saw (another checkout shares the cache).
+# The first line is the date of the newest build record of the workspace's crates: a build
+# outside these scripts since then (a `cargo build` by hand) changes it, and then no date is
+# given back, only taken forward.
+SOURCE_DATES="$CACHE/source-dates"
+
+# The newest date among the workspace crates' build records (cargo's .fingerprint entries).
+build_records_date() {
+  find "$CARGO_TARGET_DIR" -maxdepth 6 -path '*/.fingerprint/kafka-live*' -type f -printf '%T@\n' 2>/dev/null |
+    sort -n | tail -n 1
+}
+
+# tracked_files: "blob path" for each file git tracks, "- path" for one the work tree changed.
+tracked_files() {
+  git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || return 0
+  local modified
+  modified=$(git -C "$ROOT" ls-files -m)
+  git -C "$ROOT" ls-files -s | awk -v modified="$modified" '
+    BEGIN { n = split(modified, list, "\n"); for (i = 1; i <= n; i++) changed[list[i]] = 1 }
+    { tab = index($0, "\t"); path = substr($0, tab + 1); print ((path in changed) ? "-" : $2), path }'
+}
+
+restore_source_dates() {
+  local built trusted=no
+  built=$(build_records_date)
+  [ -n "$built" ] || return 0
+  [ -f "$SOURCE_DATES" ] && [ "$(head -n 1 "$SOURCE_DATES")" = "built $built" ] && trusted=yes
+  # perl (Debian's perl-base is always there) dates hundreds of files in one process.
+  tracked_files | (cd "$ROOT" && perl -e '
+    my ($dates, $built, $trusted) = @ARGV;
+    my %date;
+    if ($trusted eq "yes" && open my $in, "<", $dates) {
+      <$in>;
+      while (<$in>) { chomp; my ($blob, $time, $path) = split / /, $_, 3; $date{"$blob $path"} = $time }
+    }
+    while (<STDIN>) {
+      chomp;
+      my ($blob, $path) = split / /, $_, 2;
+      my $now = (stat $path)[9];
+      next unless defined $now;
+      my $then = $date{"$blob $path"};
+      if (defined $then) { utime $then, $then, $path if $now != $then }
+      elsif ($now <= $built) { utime undef, undef, $path }
+    }' "$SOURCE_DATES" "$built" "$trusted")
+}
+
+# After the builds of a script: the dates restore_source_dates gives back next time.
+remember_source_dates() {
+  local next="$SOURCE_DATES.$$"
+  {
+    echo "built $(build_records_date)"
+    tracked_files | (cd "$ROOT" && perl -ne 'chomp; my ($blob, $path) = split / /, $_, 2;
+      my $time = (stat $path)[9]; print "$blob $time $path\n" if defined $time && $blob ne "-"')
+  } >"$next"
+  mv "$next" "$SOURCE_DATES"
 }
 
 # build_app debug|release: the site, then the server and the console consumer, which carry it.
-# Debug builds also make the test kit's outside producer (kafka-live-produce) that the browser
-# tests write with.
+# Debug builds are for the tests: the test kit's outside producer (kafka-live-produce) that the
+# browser tests write with, and the test binaries, in one cargo call. The tests' dependencies
+# turn on more features of shared crates (hyper's client, for one); building the binaries
+# without them and the tests with them recompiled the app twice on every run.
 build_app() {
   local profile=${1:-debug}
+  restore_source_dates
   build_site "$profile"
-  say "building kafka-live ($profile)"
   if [ "$profile" = release ]; then
+    say "building kafka-live ($profile)"
     (cd "$ROOT" && cargo build --release --features ssr --bins)
   else
-    (cd "$ROOT" && cargo build --features ssr --bins && cargo build -p kafka-live-testkit --bins)
+    say "building kafka-live and its tests ($profile)"
+    (cd "$ROOT" && cargo build --workspace --features kafka-live/ssr --bins --tests)
   fi
 }
 
@@ -173,11 +263,13 @@ RELEASE_DIR="$CARGO_TARGET_DIR/release"
 # The cache outlives clones: test and bench executables from earlier builds (another clone's
 # path, older dependencies) are never run again and, with debug info, weigh hundreds of MB
 # each. Keep the newest of each name, and incremental state touched in the last two days.
+# A binary's current build is hard-linked to target/<profile>/<name> and always kept: it shares
+# its name with the library's test binary (kafka_live-…), and taking either away recompiles it.
 prune_cache() {
   local dir
   for dir in "$CARGO_TARGET_DIR"/debug/deps "$CARGO_TARGET_DIR"/release/deps; do
     [ -d "$dir" ] || continue
-    find "$dir" -maxdepth 1 -type f -perm -u+x -regextype posix-extended -regex '.*/[a-z0-9_]+-[0-9a-f]{16}' \
+    find "$dir" -maxdepth 1 -type f -perm -u+x -links 1 -regextype posix-extended -regex '.*/[a-z0-9_]+-[0-9a-f]{16}' \
       -printf '%T@ %f\n' | sort -rn | awk '{ split($2, name, "-"); if (seen[name[1]]++) print $2 }' |
       while read -r stale; do rm -f "$dir/$stale" "$dir/$stale.d"; done
   done
