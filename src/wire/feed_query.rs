@@ -3,6 +3,9 @@
 //! Built by the page and parsed by the server with the same rules; anything can open a socket,
 //! so every number is checked at its limits and any text is an answer or a reason.
 //!
+//! `batch=1` asks for the frames queued at once as one message (see `wire::frame::frames`):
+//! the page asks for it; a client that does not gets one frame per message, as it always did.
+//!
 //! `resume=0:41,1:17,2:-1` names, per partition, the last offset the page has (`-1`: none yet,
 //! its view began at offset 0). A page names every partition it has a view of, including those
 //! it never saw a record on, so the server can account for everything it missed.
@@ -26,6 +29,8 @@ pub struct FeedQuery {
     pub resume: Option<BTreeMap<i32, i64>>,
     /// The consumer group whose progress on the topic the socket also carries; `None`: none.
     pub group: Option<WatchGroup>,
+    /// Frames queued at once come as one message (`batch=1`).
+    pub batch: bool,
 }
 
 /// `group=` (empty): the configured group; `group=<id>`: that one.
@@ -57,7 +62,16 @@ impl FeedQuery {
                 Some(WatchGroup::Named(GroupId::parse(id).map_err(|reason| format!("group: {reason}"))?))
             }
         };
-        Ok(Self { topic, from, resume, group })
+        Ok(Self { topic, from, resume, group, batch: false })
+    }
+
+    /// `batch=1`, or `0` or nothing for one frame per message.
+    pub fn parse_batch(batch: Option<&str>) -> Result<bool, String> {
+        match batch.map(str::trim) {
+            None | Some("" | "0") => Ok(false),
+            Some("1") => Ok(true),
+            Some(other) => Err(format!("batch: `{}` is not 1 or 0", clip(other))),
+        }
     }
 
     /// `?topic=…&from=…&resume=…`, or nothing for the defaults. Topic names need no escaping:
@@ -74,6 +88,9 @@ impl FeedQuery {
             None => {}
             Some(WatchGroup::Configured) => parts.push("group=".to_owned()),
             Some(WatchGroup::Named(group)) => parts.push(format!("group={}", percent_encode(group.as_str()))),
+        }
+        if self.batch {
+            parts.push("batch=1".to_owned());
         }
         if let Some(resume) = &self.resume {
             let pairs: Vec<String> = resume.iter().map(|(p, next)| format!("{p}:{}", next - 1)).collect();
@@ -175,11 +192,18 @@ mod tests {
             from: StartFrom::from_query("offset:0=5;2=9").unwrap(),
             resume: Some(BTreeMap::from([(0, 0), (1, 18)])),
             group: Some(WatchGroup::Named(GroupId::parse("kitchen group/1&ü").unwrap())),
+            batch: false,
         };
         assert_eq!(
             query.to_query(),
             "?topic=orders.v2&from=offset%3A0%3D5%3B2%3D9&group=kitchen%20group%2F1%26%C3%BC&resume=0:-1,1:17"
         );
+        let batched = FeedQuery { batch: true, ..FeedQuery::default() };
+        assert_eq!(batched.to_query(), "?batch=1");
+        assert_eq!(FeedQuery::parse_batch(Some("1")), Ok(true));
+        assert_eq!(FeedQuery::parse_batch(Some("0")), Ok(false));
+        assert_eq!(FeedQuery::parse_batch(None), Ok(false));
+        assert_eq!(FeedQuery::parse_batch(Some("yes")), Err("batch: `yes` is not 1 or 0".to_owned()));
         assert_eq!(
             FeedQuery::parse(
                 Some("orders.v2"),

@@ -92,6 +92,84 @@ pub fn record_position(frame: &str) -> Option<(i32, i64)> {
     Some((partition.parse().ok()?, offset.parse().ok()?))
 }
 
+/// The frames one WebSocket message carries. A page that asks for batches (`batch=1`) gets
+/// the frames queued for it at once as one message, a JSON array of frames (`[{…},{…}]`): one
+/// message event and one copy into the page per batch instead of per record. Any other
+/// message is one frame. The frames are split without decoding them, so that `record_position`
+/// can still peek at each; a malformed batch yields its remainder as one frame, which then
+/// fails to decode where it is used.
+pub fn frames(message: &str) -> Frames<'_> {
+    match message.strip_prefix('[') {
+        Some(batch) => Frames { rest: batch, batch: true },
+        None => Frames { rest: message, batch: false },
+    }
+}
+
+/// See [`frames`].
+pub struct Frames<'a> {
+    rest: &'a str,
+    batch: bool,
+}
+
+impl<'a> Iterator for Frames<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if !self.batch {
+            return (!self.rest.is_empty()).then(|| std::mem::take(&mut self.rest));
+        }
+        let rest = self.rest.trim_start_matches([',', ' ', '\n', '\r', '\t']);
+        if rest.is_empty() || rest.starts_with(']') {
+            self.rest = "";
+            return None;
+        }
+        // A frame is an object: it ends where its braces balance, outside any string. Bytes
+        // of multi-byte characters never look like ASCII punctuation, so every cut is on a
+        // character boundary.
+        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let mut end = rest.len();
+        for (at, byte) in rest.bytes().enumerate() {
+            if in_string {
+                match byte {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b'"' => in_string = true,
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        end = at + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (frame, rest) = rest.split_at(end);
+        self.rest = rest;
+        Some(frame)
+    }
+}
+
+/// Frames already encoded one by one, as one batch message: see [`frames`].
+pub fn join_batch<'a>(frames: impl IntoIterator<Item = &'a str>) -> String {
+    let mut batch = String::from("[");
+    for frame in frames {
+        if batch.len() > 1 {
+            batch.push(',');
+        }
+        batch.push_str(frame);
+    }
+    batch.push(']');
+    batch
+}
+
 /// The `count` of a "missed N" frame.
 pub fn missed_count(frame: &str) -> Option<u64> {
     let rest = frame.strip_prefix(r#"{"type":"missed","count":"#)?;
@@ -140,5 +218,46 @@ mod tests {
         assert_eq!(record_position(&json), Some((2, 7)));
         let missed = serde_json::to_string(&ServerFrame::Missed { count: 12 }).unwrap();
         assert_eq!((record_position(&missed), missed_count(&missed)), (None, Some(12)));
+    }
+
+    fn record_frame(offset: i64, value: &str) -> String {
+        let mut record = FeedRecord::sample(0, offset);
+        record.value = Some(Payload::Text(value.into()));
+        serde_json::to_string(&ServerFrame::Record(record)).unwrap()
+    }
+
+    #[test]
+    fn a_message_without_a_batch_is_one_frame() {
+        let frame = record_frame(3, "[not a batch]");
+        assert_eq!(frames(&frame).collect::<Vec<_>>(), vec![frame.as_str()]);
+        assert_eq!(frames("").count(), 0);
+    }
+
+    #[test]
+    fn a_batch_splits_into_its_frames_whatever_their_values_hold() {
+        let sent = vec![
+            record_frame(0, "},{\"type\":\"missed\",\"count\":9}"),
+            serde_json::to_string(&ServerFrame::Missed { count: 4 }).unwrap(),
+            record_frame(1, "a \\\" quote, a backslash\\, ] and [ and {"),
+            record_frame(2, "žluťoučký kůň 🐎 }"),
+            serde_json::to_string(&ServerFrame::CaughtUp).unwrap(),
+        ];
+        let batch = join_batch(sent.iter().map(String::as_str));
+        let received: Vec<&str> = frames(&batch).collect();
+        assert_eq!(received, sent.iter().map(String::as_str).collect::<Vec<_>>());
+        let positions: Vec<_> = received.iter().filter_map(|frame| record_position(frame)).collect();
+        assert_eq!(positions, vec![(0, 0), (0, 1), (0, 2)]);
+        assert_eq!(received.iter().filter_map(|frame| missed_count(frame)).sum::<u64>(), 4);
+        assert_eq!(frames("[]").count(), 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_batch_of_record_frames_splits_back_into_them(values in proptest::collection::vec(".*", 0..8)) {
+            let sent: Vec<String> =
+                values.iter().enumerate().map(|(offset, value)| record_frame(offset as i64, value)).collect();
+            let batch = join_batch(sent.iter().map(String::as_str));
+            proptest::prop_assert_eq!(frames(&batch).collect::<Vec<_>>(), sent.iter().map(String::as_str).collect::<Vec<_>>());
+        }
     }
 }

@@ -20,7 +20,7 @@ use super::throughput::SPARK_SECONDS;
 use crate::app::platform;
 use crate::app::text_filter::Matcher;
 use crate::wire::consumers::GroupWatch;
-use crate::wire::frame::{BrokerStatus, FeedHealth, ServerFrame, record_position};
+use crate::wire::frame::{BrokerStatus, FeedHealth, ServerFrame, frames, record_position};
 use crate::wire::receipt::{Placed, Receipt};
 
 /// How many records a page keeps unless the user says otherwise.
@@ -171,18 +171,26 @@ impl FeedState {
         }
     }
 
-    /// Takes in one frame as it came off the socket. Frames wait undecoded until the next
-    /// animation frame: when more records arrive than the list shows, only those it will show
-    /// are decoded. Returns whether a draw is needed.
-    pub fn receive(&self, text: String) -> bool {
-        if let Some((partition, offset)) = record_position(&text) {
-            let at = platform::now_ms();
-            self.change(|model| model.take_in(Placed { partition, offset }, text, at));
+    /// Takes in one message as it came off the socket: a frame, or a batch of them. Record
+    /// frames wait undecoded until the next animation frame: when more records arrive than the
+    /// list shows, only those it will show are decoded. Returns whether a draw is needed.
+    pub fn receive(&self, message: String) -> bool {
+        let at = platform::now_ms();
+        let mut draw = false;
+        for frame in frames(&message) {
+            draw |= self.receive_frame(frame, at);
+        }
+        draw
+    }
+
+    fn receive_frame(&self, frame: &str, at: f64) -> bool {
+        if let Some((partition, offset)) = record_position(frame) {
+            self.change(|model| model.take_in(Placed { partition, offset }, frame.to_owned(), at));
             return true;
         }
         // Anything else is rare and may matter before the next frame (a refusal decides
         // whether the socket reconnects when it closes).
-        match serde_json::from_str::<ServerFrame>(&text) {
+        match serde_json::from_str::<ServerFrame>(frame) {
             Ok(frame) => self.apply(frame),
             Err(error) => {
                 leptos::logging::warn!("kafka-live: ignoring a frame it cannot read: {error}");
@@ -556,6 +564,26 @@ mod tests {
             feed.set_max_items(10);
             receive_all(&feed, 0..1000);
             feed.receive(serde_json::to_string(&ServerFrame::Missed { count: 3 }).unwrap());
+            feed.render_pending();
+            assert_eq!(shown(&feed), (990..1000).rev().map(|o| (0, o)).collect::<Vec<_>>());
+            assert_eq!(feed.received.get_untracked(), 1000);
+            assert_eq!(feed.missed.get_untracked(), 3);
+            assert_eq!(feed.resume_positions(), Some(BTreeMap::from([(0, 1000)])));
+        });
+    }
+
+    #[test]
+    fn a_batch_message_is_taken_in_as_its_frames_in_order() {
+        with_owner(|| {
+            let feed = FeedState::new();
+            feed.set_max_items(10);
+            let frames: Vec<String> = (0..1000)
+                .map(|offset| serde_json::to_string(&record(0, offset)).unwrap())
+                .chain([serde_json::to_string(&ServerFrame::Missed { count: 3 }).unwrap()])
+                .collect();
+            for batch in frames.chunks(256) {
+                assert!(feed.receive(crate::wire::frame::join_batch(batch.iter().map(String::as_str))));
+            }
             feed.render_pending();
             assert_eq!(shown(&feed), (990..1000).rev().map(|o| (0, o)).collect::<Vec<_>>());
             assert_eq!(feed.received.get_untracked(), 1000);

@@ -20,7 +20,7 @@ use crate::server::feed::open_sockets::OpenSocket;
 use crate::server::feed::page_reader::{PageReader, PageReaders, ReadRequest, ReaderEvent};
 use crate::server::kafka::catalogue::TopicCatalogue;
 use crate::server::metrics::metrics;
-use crate::wire::frame::{BrokerStatus, ServerFrame};
+use crate::wire::frame::{BrokerStatus, ServerFrame, join_batch};
 use crate::wire::receipt::Placed;
 
 /// Frames from beside the feed that a socket passes on, newest only, each encoded once for
@@ -49,10 +49,23 @@ pub struct SocketContext {
     pub ping_every: Duration,
 }
 
+/// A page's socket, and how it takes its frames.
+pub struct PageSocket {
+    inner: WebSocket,
+    /// Frames queued at once go as one message (`batch=1` in the page's query).
+    batches: bool,
+}
+
+impl PageSocket {
+    pub fn new(inner: WebSocket, batches: bool) -> Self {
+        Self { inner, batches }
+    }
+}
+
 /// The shared feed: the page's view, then what only Kafka still has (older than anything the
 /// hub holds), then the backlog, then live frames, which wait in the ring meanwhile.
 pub async fn serve_hub(
-    mut socket: WebSocket,
+    mut socket: PageSocket,
     ctx: SocketContext,
     resume: Option<Positions>,
     looks: Option<Looks>,
@@ -150,7 +163,7 @@ async fn subscribe(
 /// A reader of the page's own. A request that cannot be served is refused with the reason,
 /// and the socket closed; a cluster that does not answer closes it for the page to retry.
 pub async fn serve_reader(
-    mut socket: WebSocket,
+    mut socket: PageSocket,
     ctx: SocketContext,
     request: ReadRequest,
     looks: Option<Looks>,
@@ -308,7 +321,7 @@ async fn next_look(looks: &mut Option<Looks>) -> Option<Message> {
 
 /// `_open` is dropped when this task ends, whichever way it ends.
 async fn serve(
-    mut socket: WebSocket,
+    mut socket: PageSocket,
     mut feed: Feed,
     mut looks: Option<Looks>,
     ctx: SocketContext,
@@ -334,7 +347,7 @@ async fn serve(
                     break;
                 }
             }
-            incoming = socket.recv() => match incoming {
+            incoming = socket.inner.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None => return,
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => heard = Instant::now(),
                 // The page says everything in the URL it connects with; data on the socket
@@ -372,33 +385,48 @@ async fn serve(
     say_goodbye(&mut socket, close_code::AWAY, "server is stopping").await;
 }
 
-pub async fn say_goodbye(socket: &mut WebSocket, code: u16, reason: &'static str) {
+pub async fn say_goodbye(socket: &mut PageSocket, code: u16, reason: &'static str) {
     send(socket, Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
 }
 
 /// Sends one message; `false` when the socket is gone or has not taken it for `SEND_TIMEOUT`.
 /// A client that stops reading must not hold its task (or the server's shutdown) forever.
-async fn send(socket: &mut WebSocket, message: Message) -> bool {
+async fn send(socket: &mut PageSocket, message: Message) -> bool {
     send_all(socket, vec![message]).await
 }
 
-/// Writes the messages into the socket's buffer and flushes once, under one timeout.
-async fn send_all(socket: &mut WebSocket, messages: Vec<Message>) -> bool {
+/// Writes the messages into the socket's buffer and flushes once, under one timeout. To a page
+/// that asks for batches, the frames among them go as one message.
+async fn send_all(socket: &mut PageSocket, messages: Vec<Message>) -> bool {
     if messages.is_empty() {
         return true;
     }
     let frames = messages.iter().filter(|message| matches!(message, Message::Text(_))).count();
+    let messages = if socket.batches && frames > 1 { batched(messages) } else { messages };
     let write = async {
         for message in messages {
-            socket.feed(message).await?;
+            socket.inner.feed(message).await?;
         }
-        socket.flush().await
+        socket.inner.flush().await
     };
     let sent = matches!(tokio::time::timeout(SEND_TIMEOUT, write).await, Ok(Ok(())));
     if sent {
         metrics().frames_sent.inc_by(frames as u64);
     }
     sent
+}
+
+/// The frames as one batch message, after the control messages (a ping has no place in the
+/// order of frames).
+fn batched(messages: Vec<Message>) -> Vec<Message> {
+    let (frames, mut control): (Vec<Message>, Vec<Message>) =
+        messages.into_iter().partition(|message| matches!(message, Message::Text(_)));
+    let batch = join_batch(frames.iter().filter_map(|message| match message {
+        Message::Text(text) => Some(text.as_str()),
+        _ => None,
+    }));
+    control.push(Message::Text(batch.into()));
+    control
 }
 
 /// Tells a page how many records it missed, and counts them.

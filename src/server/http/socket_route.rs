@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use crate::server::feed::open_sockets::{OpenSockets, SocketLimitError};
 use crate::server::feed::page_reader::ReadRequest;
-use crate::server::feed::socket::{self, SocketContext};
+use crate::server::feed::socket::{self, PageSocket, SocketContext};
 use crate::server::groups::watchers::GroupWatchers;
 use crate::server::http::origin::AllowedOrigins;
 use crate::server::http::status::Refusal;
@@ -51,6 +51,7 @@ pub struct ConnectParams {
     topic: Option<String>,
     from: Option<String>,
     group: Option<String>,
+    batch: Option<String>,
 }
 
 pub async fn upgrade(
@@ -63,12 +64,14 @@ pub async fn upgrade(
     if !state.origins.allows(&headers) {
         return Refusal::CrossOrigin.into_response();
     }
-    let query = match FeedQuery::parse(
+    let query = FeedQuery::parse(
         params.topic.as_deref(),
         params.from.as_deref(),
         params.resume.as_deref(),
         params.group.as_deref(),
-    ) {
+    )
+    .and_then(|query| Ok(FeedQuery { batch: FeedQuery::parse_batch(params.batch.as_deref())?, ..query }));
+    let query = match query {
         Ok(query) => query,
         Err(reason) => return Refusal::BadRequest(reason).into_response(),
     };
@@ -104,6 +107,7 @@ pub async fn upgrade(
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| async move {
+            let socket = PageSocket::new(socket, query.batch);
             if shared_feed {
                 socket::serve_hub(socket, context, query.resume, looks, open).await;
             } else {

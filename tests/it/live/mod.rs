@@ -1,6 +1,7 @@
 //! Tests against the running broker of `KAFKA_BOOTSTRAP_SERVERS`, on Apache Kafka and nisshi.
 
 mod access;
+mod batches;
 mod console_consumer;
 mod consumer_group;
 mod limits;
