@@ -39,6 +39,29 @@ export function feedItem(page: Page, text: string) {
 }
 
 /** A topic name no other test (or earlier run) uses. */
+/**
+ * Clicks Submit for the text already in the box and returns the ms from the click to the
+ * record's node in the feed, measured inside the page: neither Playwright's round trips nor its
+ * polling interval are counted.
+ */
+export async function clickToFeedMs(page: Page, text: string): Promise<number> {
+  return page.evaluate(async (expected) => {
+    const list = document.querySelector('ol[aria-label="Consumed events"]')!;
+    const seen = new Promise<number>((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (list.textContent?.includes(expected)) {
+          observer.disconnect();
+          resolve(performance.now());
+        }
+      });
+      observer.observe(list, { childList: true, subtree: true, characterData: true });
+    });
+    const start = performance.now();
+    document.querySelector<HTMLButtonElement>('form.producer-form button[type=submit]')!.click();
+    return (await seen) - start;
+  }, text);
+}
+
 export function uniqueTopic(label: string): string {
   counter += 1;
   return `e2e-${label}-${Date.now().toString(36)}-${process.pid}-${counter}`;

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { feed, feedItem, openLive, produceFromOutside, unique } from './helpers';
+import { clickToFeedMs, feed, feedItem, openLive, produceFromOutside, unique } from './helpers';
 
 test.describe('the producer box and the live feed', () => {
   test('the page is the Producer, with the box, the button and the feed beside them', async ({ page }) => {
@@ -17,23 +17,8 @@ test.describe('the producer box and the live feed', () => {
     const text = unique('typed');
     await page.getByLabel('Enter Text:').fill(text);
 
-    // Measured inside the page: from the click to the record's node in the feed, so neither
-    // Playwright's round trips nor its polling interval are counted.
-    const latencyMs = await page.evaluate(async (expected) => {
-      const list = document.querySelector('ol[aria-label="Consumed events"]')!;
-      const seen = new Promise<number>((resolve) => {
-        const observer = new MutationObserver(() => {
-          if (list.textContent?.includes(expected)) {
-            observer.disconnect();
-            resolve(performance.now());
-          }
-        });
-        observer.observe(list, { childList: true, subtree: true, characterData: true });
-      });
-      const start = performance.now();
-      document.querySelector<HTMLButtonElement>('form.producer-form button[type=submit]')!.click();
-      return Math.round((await seen) - start);
-    }, text);
+    // From the click to the record's node in the feed, measured inside the page.
+    const latencyMs = Math.round(await clickToFeedMs(page, text));
     await expect(feedItem(page, text)).toBeVisible();
 
     await expect(page.getByRole('status').filter({ hasText: 'Delivered to' })).toBeVisible();
