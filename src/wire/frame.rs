@@ -235,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_batch_splits_into_its_frames_whatever_their_values_hold() {
-        let sent = vec![
+        let sent = [
             record_frame(0, "},{\"type\":\"missed\",\"count\":9}"),
             serde_json::to_string(&ServerFrame::Missed { count: 4 }).unwrap(),
             record_frame(1, "a \\\" quote, a backslash\\, ] and [ and {"),
