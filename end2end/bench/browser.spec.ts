@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { expect, test, type CDPSession, type Page } from '@playwright/test';
-import { feed, openLive } from '../tests/helpers';
+import { dataCount, feed, openLive } from '../tests/helpers';
 
 const RATE = Number(process.env.BENCH_BROWSER_RATE ?? 5000);
 const SECONDS = Number(process.env.BENCH_BROWSER_SECONDS ?? 30);
@@ -156,8 +156,7 @@ test(`the page at ${RATE} records/s for ${SECONDS} s`, async ({ page }) => {
     .locator('.feed-item .value', { hasText: new RegExp(`^${last}$`) })
     .waitFor({ timeout: 15_000 })
     .then(() => true, () => false);
-  const missed = page.locator('.missed');
-  const skipped = (await missed.count()) ? Number((await missed.textContent())?.match(/\d+/)?.[0] ?? 0) : 0;
+  const skipped = await dataCount(page, '.missed');
   const end = await memory(page, cdp);
   const items = await feed(page).locator('.feed-item').count();
   const tasks = (await longTasks(page)).slice(tasksBefore).filter((d) => d > LONG_TASK_MS);
@@ -198,9 +197,7 @@ test(`the page at ${FLOOD_RATE} records/s for ${FLOOD_SECONDS} s, scrolled to th
   await instrument(page);
   await openLive(page);
   await page.evaluate(() => window.scrollTo(0, 0));
-  // `.missed` is there only once something was skipped.
-  const count = (selector: string) =>
-    page.locator(selector).evaluateAll((found) => Number(found[0]?.getAttribute('data-count') ?? 0));
+  const count = (selector: string) => dataCount(page, selector);
   const receivedBefore = await count('.received');
   const tasksBefore = (await longTasks(page)).length;
 

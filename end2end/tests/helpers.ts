@@ -62,6 +62,11 @@ export async function clickToFeedMs(page: Page, text: string): Promise<number> {
   }, text);
 }
 
+/** A counter's `data-count` (`.received`, `.missed`, …), 0 while it is not on the page. */
+export async function dataCount(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).evaluateAll((found) => Number(found[0]?.getAttribute('data-count') ?? 0));
+}
+
 export function uniqueTopic(label: string): string {
   counter += 1;
   return `e2e-${label}-${Date.now().toString(36)}-${process.pid}-${counter}`;

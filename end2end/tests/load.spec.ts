@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
-import { feed, openLive, unique } from './helpers';
+import { dataCount, feed, openLive, unique } from './helpers';
 
 // Issue 5: endless live mode with bounded memory. Playwright's trace snapshots the whole DOM on
 // every action; inside a page taking 5,000 records a second, that would be the load.
@@ -24,8 +24,7 @@ test('at 5,000 records/s the page keeps exactly the newest N, with N set in the 
   await sampling;
   // Every record is accounted for: shown or counted, or skipped by the server for this page and
   // told exactly (a page slower than the stream falls behind; see README, "Benchmarks").
-  const count = async (selector: string) =>
-    (await page.locator(selector).count()) > 0 ? Number(await page.locator(selector).getAttribute('data-count')) : 0;
+  const count = (selector: string) => dataCount(page, selector);
   await expect.poll(async () => (await count('.counters .received')) + (await count('.missed')), { timeout: 60_000 }).toBeGreaterThanOrEqual(20_000);
   await expect(feed(page).locator('.feed-item')).toHaveCount(1000);
   expect(most).toBeLessThanOrEqual(1000);
