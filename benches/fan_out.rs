@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live_testkit::outside::{Paced, produce_paced};
+use kafka_live_testkit::tally::Tally;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use support::{Server, knob, mib, verdict};
 use tokio::sync::watch;
@@ -24,13 +25,10 @@ const TARGET_DELIVERIES_PER_SECOND: f64 = 1_000_000.0;
 /// The first record of the bench's fresh one-partition topic.
 const WARM_UP_OFFSET: i64 = 0;
 
-/// What one client saw.
-#[derive(Debug, Default)]
+/// What one client saw, and when it saw its last record.
+#[derive(Debug)]
 struct Seen {
-    records: u64,
-    gaps: u64,
-    duplicates: u64,
-    missed: u64,
+    tally: Tally,
     last_at: Option<Instant>,
 }
 
@@ -42,11 +40,12 @@ async fn client(url: String, mut expected: watch::Receiver<Option<u64>>) -> Seen
     let (mut socket, _) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .expect("the socket opens");
-    let mut seen = Seen::default();
-    let mut next_offset: Option<i64> = None;
+    // Offset 0 is the warm-up record; a socket that opened before the feed passed it on sees
+    // it, one that opened after does not. It is not part of the measured stream.
+    let mut seen = Seen { tally: Tally::after(WARM_UP_OFFSET), last_at: None };
     loop {
         if let Some(total) = *expected.borrow()
-            && seen.records + seen.missed >= total
+            && seen.tally.records + seen.tally.missed >= total
         {
             return seen;
         }
@@ -60,22 +59,10 @@ async fn client(url: String, mut expected: watch::Receiver<Option<u64>>) -> Seen
                 _ => return seen,
             }
         };
-        if let Some((_, offset)) = kafka_live::wire::frame::record_position(text.as_str()) {
-            // Offset 0 is the warm-up record; a socket that opened before the feed passed it on
-            // sees it, one that opened after does not. It is not part of the measured stream.
-            if offset == WARM_UP_OFFSET {
-                continue;
-            }
-            match next_offset {
-                Some(next) if offset < next => seen.duplicates += 1,
-                Some(next) if offset > next => seen.gaps += (offset - next) as u64,
-                _ => {}
-            }
-            next_offset = Some(offset.max(next_offset.unwrap_or(offset)) + 1);
-            seen.records += 1;
+        let records = seen.tally.records;
+        seen.tally.count(text.as_str());
+        if seen.tally.records > records {
             seen.last_at = Some(Instant::now());
-        } else if let Some(count) = kafka_live::wire::frame::missed_count(text.as_str()) {
-            seen.missed += count;
         }
     }
 }
@@ -134,11 +121,11 @@ async fn main() {
     let (_, peak_rss) = server.memory();
     let last = seen.iter().filter_map(|s| s.last_at).max().unwrap_or(started);
     let window = last.duration_since(started).as_secs_f64();
-    let delivered: u64 = seen.iter().map(|s| s.records).sum();
-    let lost: u64 = seen.iter().map(|s| acked.saturating_sub(s.records)).sum();
-    let missed: u64 = seen.iter().map(|s| s.missed).sum();
-    let gaps: u64 = seen.iter().map(|s| s.gaps).sum();
-    let duplicates: u64 = seen.iter().map(|s| s.duplicates).sum();
+    let delivered: u64 = seen.iter().map(|s| s.tally.records).sum();
+    let lost: u64 = seen.iter().map(|s| acked.saturating_sub(s.tally.records)).sum();
+    let missed: u64 = seen.iter().map(|s| s.tally.missed).sum();
+    let gaps: u64 = seen.iter().map(|s| s.tally.gaps).sum();
+    let duplicates: u64 = seen.iter().map(|s| s.tally.repeated).sum();
     let per_second = delivered as f64 / window;
     server.stop().await;
 

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::form_controls::{BoundInput, NameOptions};
 use super::page_state::PageState;
 use super::platform;
 use crate::api::{consumer_groups, reset_offsets};
@@ -20,15 +21,8 @@ pub fn ConsumersPanel(page: PageState) -> impl IntoView {
     let chosen = move || {
         page.group.get().or_else(|| list().map(|l| l.configured)).map(|g| g.to_string()).unwrap_or_default()
     };
-    let names = move || {
-        let mut names: Vec<String> =
-            list().map(|l: GroupList| l.all().map(GroupId::to_string).collect()).unwrap_or_default();
-        let chosen = chosen();
-        if !chosen.is_empty() && !names.contains(&chosen) {
-            names.insert(0, chosen);
-        }
-        names
-    };
+    let names =
+        move || list().map(|l: GroupList| l.all().map(GroupId::to_string).collect()).unwrap_or_default();
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         // The options are group ids the server listed, so each parses.
@@ -43,17 +37,7 @@ pub fn ConsumersPanel(page: PageState) -> impl IntoView {
             <div class="field">
                 <label for="consumer-group">"Consumer group"</label>
                 <select id="consumer-group" on:change=on_change on:focus=move |_| groups.refetch() prop:value=chosen>
-                    {move || {
-                        let chosen = chosen();
-                        names()
-                            .into_iter()
-                            .map(|name| {
-                                let selected = name == chosen;
-                                let label = name.clone();
-                                view! { <option value=name selected=selected>{label}</option> }
-                            })
-                            .collect_view()
-                    }}
+                    <NameOptions names=Signal::derive(names) chosen=Signal::derive(chosen) />
                 </select>
             </div>
             {move || list().and_then(|l| l.unavailable).map(|reason| view! { <p class="groups-note" role="status">{reason}</p> })}
@@ -233,17 +217,14 @@ fn ResetForm(page: PageState) -> impl IntoView {
                     <option value="timestamp">"Time"</option>
                 </select>
             </div>
+            // The value's box, for the two kinds that take one.
             <Show when=move || kind.get() == "offset">
-                <div class="field">
-                    <label for="reset-offset">"Offset"</label>
-                    <input id="reset-offset" type="number" min="0" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-                </div>
+                <div class="field"><label for="reset-offset">"Offset"</label>
+                    <BoundInput value attr:id="reset-offset" attr:r#type="number" attr:min="0" /></div>
             </Show>
             <Show when=move || kind.get() == "timestamp">
-                <div class="field">
-                    <label for="reset-time">"Time"</label>
-                    <input id="reset-time" type="datetime-local" step="1" prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev)) />
-                </div>
+                <div class="field"><label for="reset-time">"Time"</label>
+                    <BoundInput value attr:id="reset-time" attr:r#type="datetime-local" attr:step="1" /></div>
             </Show>
             <button type="submit" disabled=move || busy.get()>"Reset offsets"</button>
             {move || outcome.get().map(|outcome| match outcome {

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::feed::{FeedState, MAX_ITEMS_LIMIT};
+use super::form_controls::BoundInput;
 use super::platform;
 use crate::wire::start_position::{StartFrom, parse_offsets};
 
@@ -73,26 +74,12 @@ pub fn StartPicker(start: RwSignal<StartFrom>) -> impl IntoView {
                 <option value="timestamp">"Timestamp"</option>
             </select>
             <Show when=move || choice.get() == Choice::Offset>
-                <input
-                    type="text"
-                    class="start-offset"
-                    aria-label="Offset"
-                    placeholder="42, or 0:42, 1:17"
-                    prop:value=move || offset.get()
-                    on:input=move |ev| offset.set(event_target_value(&ev))
-                    on:keydown=on_enter
-                />
+                <BoundInput value=offset attr:r#type="text" attr:class="start-offset"
+                    attr:aria-label="Offset" attr:placeholder="42, or 0:42, 1:17" on:keydown=on_enter />
             </Show>
             <Show when=move || choice.get() == Choice::Timestamp>
-                <input
-                    type="datetime-local"
-                    step="1"
-                    class="start-time"
-                    aria-label="Timestamp"
-                    prop:value=move || time.get()
-                    on:input=move |ev| time.set(event_target_value(&ev))
-                    on:keydown=on_enter
-                />
+                <BoundInput value=time attr:r#type="datetime-local" attr:step="1" attr:class="start-time"
+                    attr:aria-label="Timestamp" on:keydown=on_enter />
             </Show>
             <Show when=move || matches!(choice.get(), Choice::Offset | Choice::Timestamp)>
                 <button type="button" class="start-apply" on:click=move |_| apply()>"Read from here"</button>

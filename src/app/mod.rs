@@ -11,6 +11,7 @@ mod feed_controls;
 mod feed_item;
 #[cfg(feature = "hydrate")]
 mod feed_socket;
+mod form_controls;
 mod keyed_rows;
 mod live_feed;
 mod page_state;

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::commands::{self, TextRecord};
 use super::copy_button::CopyButton;
+use super::form_controls::BoundInput;
 use super::page_state::PageState;
 use super::platform;
 use super::producer_draft::ProducerDraft;
@@ -106,15 +107,8 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
             <input type="hidden" name="topic" prop:value=move || topic.get().unwrap_or_default() />
             <div class="field">
                 <label for="producer-key">"Key"</label>
-                <input
-                    id="producer-key"
-                    name="key"
-                    type="text"
-                    autocomplete="off"
-                    placeholder="none"
-                    prop:value=move || draft.key.get()
-                    on:input=move |ev| draft.key.set(event_target_value(&ev))
-                />
+                <BoundInput value=draft.key attr:id="producer-key" attr:name="key" attr:r#type="text"
+                    attr:autocomplete="off" attr:placeholder="none" />
             </div>
             // The key's schema sits with the key. Its name leaves out "Key" and "Schema
             // subject", so a label lookup for either still finds one control.
@@ -146,27 +140,14 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                 {move || {
                     if draft.lines.get() {
                         view! {
-                            <textarea
-                                id="producer-text"
-                                name="text"
-                                rows="6"
-                                prop:value=move || draft.text.get()
-                                on:input=move |ev| draft.text.set(event_target_value(&ev))
-                            ></textarea>
+                            <textarea id="producer-text" name="text" rows="6" prop:value=move || draft.text.get()
+                                on:input=move |ev| draft.text.set(event_target_value(&ev))></textarea>
                         }
                             .into_any()
                     } else {
                         view! {
-                            <input
-                                id="producer-text"
-                                name="text"
-                                type="text"
-                                autocomplete="off"
-                                autofocus
-                                value=draft.text.get_untracked()
-                                prop:value=move || draft.text.get()
-                                on:input=move |ev| draft.text.set(event_target_value(&ev))
-                            />
+                            <BoundInput value=draft.text attr:id="producer-text" attr:name="text"
+                                attr:r#type="text" attr:autocomplete="off" attr:autofocus=true />
                         }
                             .into_any()
                     }
@@ -187,15 +168,8 @@ pub fn ProducerBox(page: PageState) -> impl IntoView {
                     "One record per line"
                 </label>
                 <label for="producer-repeat">"Repeat"</label>
-                <input
-                    id="producer-repeat"
-                    name="repeat"
-                    type="number"
-                    min="1"
-                    max="10000"
-                    prop:value=move || draft.repeat.get()
-                    on:input=move |ev| draft.repeat.set(event_target_value(&ev))
-                />
+                <BoundInput value=draft.repeat attr:id="producer-repeat" attr:name="repeat"
+                    attr:r#type="number" attr:min="1" attr:max="10000" />
             </div>
         </ActionForm>
         <div class="form-actions">
@@ -301,20 +275,10 @@ fn HeaderRows(draft: ProducerDraft) -> impl IntoView {
                     let index = move || draft.headers.with(|rows| rows.iter().position(|r| r.id == row.id).unwrap_or(0));
                     view! {
                         <div class="header-row">
-                            <input
-                                type="text"
-                                aria-label="Header name"
-                                name=move || format!("headers[{}][name]", index())
-                                prop:value=move || row.name.get()
-                                on:input=move |ev| row.name.set(event_target_value(&ev))
-                            />
-                            <input
-                                type="text"
-                                aria-label="Header value"
-                                name=move || format!("headers[{}][value]", index())
-                                prop:value=move || row.value.get()
-                                on:input=move |ev| row.value.set(event_target_value(&ev))
-                            />
+                            <BoundInput value=row.name attr:r#type="text" attr:aria-label="Header name"
+                                attr:name=move || format!("headers[{}][name]", index()) />
+                            <BoundInput value=row.value attr:r#type="text" attr:aria-label="Header value"
+                                attr:name=move || format!("headers[{}][value]", index()) />
                             <button type="button" aria-label="Remove header" on:click=move |_| draft.remove_header(row.id)>
                                 "×"
                             </button>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
+use super::form_controls::NameOptions;
 use super::page_state::PageState;
 use super::producer_box::CreateTopicButton;
 
@@ -13,15 +14,7 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
     let topic = page.topic;
     let loaded = move || page.loaded_catalogue();
     let current = move || topic.get().or_else(|| loaded().map(|c| c.default_topic)).unwrap_or_default();
-    let names = move || {
-        let mut names: Vec<String> =
-            loaded().map(|c| c.topics.into_iter().map(|t| t.name).collect()).unwrap_or_default();
-        let current = current();
-        if !current.is_empty() && !names.contains(&current) {
-            names.insert(0, current);
-        }
-        names
-    };
+    let names = move || loaded().map(|c| c.topics.into_iter().map(|t| t.name).collect()).unwrap_or_default();
     // Known only once the list is in: a topic the cluster does not have.
     let missing = move || {
         let catalogue = loaded()?;
@@ -41,17 +34,7 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
         <div class="field topic-field">
             <label for="topic">"Topic"</label>
             <select id="topic" on:change=on_change prop:value=current>
-                {move || {
-                    let current = current();
-                    names()
-                        .into_iter()
-                        .map(|name| {
-                            let selected = name == current;
-                            let label = name.clone();
-                            view! { <option value=name selected=selected>{label}</option> }
-                        })
-                        .collect_view()
-                }}
+                <NameOptions names=Signal::derive(names) chosen=Signal::derive(current) />
             </select>
         </div>
         {move || {

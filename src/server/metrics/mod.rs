@@ -140,16 +140,6 @@ impl Metrics {
             registry: Registry::with_prefix("kafka_live"),
         };
         let registry = &mut metrics.registry;
-        registry.register(
-            "produce_requests",
-            "Produce requests (Submits and form posts), by outcome",
-            metrics.produce_requests.clone(),
-        );
-        registry.register(
-            "produce_records",
-            "Records in produce requests, by outcome",
-            metrics.produce_records.clone(),
-        );
         registry.register_with_unit(
             "produce",
             "Bytes of record values in produce requests, by outcome",
@@ -167,48 +157,27 @@ impl Metrics {
             "Records the shared feed consumed, per topic and partition",
             metrics.consumed.clone(),
         );
-        registry.register("sockets_open", "Live feed WebSockets open now", metrics.sockets_open.clone());
-        registry.register("frames_sent", "Frames sent to feed WebSockets", metrics.frames_sent.clone());
-        registry.register(
-            "records_missed",
-            "Records pages were told they missed (they fell behind, or a catch-up was cut short)",
-            metrics.records_missed.clone(),
-        );
-        registry.register(
-            "records_skipped",
-            "Records the feed passed over because they could not be read twice",
-            metrics.records_skipped.clone(),
-        );
-        registry.register(
-            "catch_ups",
-            "Reconnecting pages that read what they missed from Kafka",
-            metrics.catch_ups.clone(),
-        );
-        registry.register(
-            "page_readers_open",
-            "Pages reading from a start position of their own, each with its own consumer",
-            metrics.page_readers_open.clone(),
-        );
-        registry.register(
-            "broker_reachable",
-            "1 when the cluster answered the last probe, else 0",
-            metrics.broker_reachable.clone(),
-        );
-        registry.register(
-            "groups_watched",
-            "Consumer groups the Consumers panel watches now, one watcher each however many pages",
-            metrics.groups_watched.clone(),
-        );
-        registry.register(
-            "group_looks",
-            "Looks the group watchers took at their groups",
-            metrics.group_looks.clone(),
-        );
-        registry.register(
-            "group_requests",
-            "Requests the group watchers sent to the cluster (from librdkafka's statistics)",
-            metrics.group_requests.clone(),
-        );
+        // The plain series are named as their fields: the name a dashboard uses is the one the
+        // code counts with.
+        macro_rules! register {
+            ($($field:ident: $help:literal,)*) => {
+                $(registry.register(stringify!($field), $help, metrics.$field.clone());)*
+            };
+        }
+        register! {
+            sockets_open: "Live feed WebSockets open now",
+            frames_sent: "Frames sent to feed WebSockets",
+            records_missed: "Records pages were told they missed (they fell behind, or a catch-up was cut short)",
+            records_skipped: "Records the feed passed over because they could not be read twice",
+            catch_ups: "Reconnecting pages that read what they missed from Kafka",
+            page_readers_open: "Pages reading from a start position of their own, each with its own consumer",
+            broker_reachable: "1 when the cluster answered the last probe, else 0",
+            groups_watched: "Consumer groups the Consumers panel watches now, one watcher each however many pages",
+            group_looks: "Looks the group watchers took at their groups",
+            group_requests: "Requests the group watchers sent to the cluster (from librdkafka's statistics)",
+            produce_requests: "Produce requests (Submits and form posts), by outcome",
+            produce_records: "Records in produce requests, by outcome",
+        }
         registry.register_collector(Box::new(metrics.statistics.clone()));
         // Every outcome's series exists from the start, at 0: a rate over them works before the
         // first failure, and a dashboard shows 0 rather than nothing.

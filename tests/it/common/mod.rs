@@ -290,13 +290,7 @@ impl ServerProcess {
     /// On the test broker, for `topic`, with no backlog: a page sees only what comes after it,
     /// so this waits until the feed reads (`/readyz`) before it hands the server over.
     pub async fn without_backlog(topic: &str) -> Self {
-        let bootstrap = bootstrap();
-        let server = Self::start(&[
-            ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-            ("KAFKA_TOPIC", Some(topic)),
-            ("KAFKA_BACKLOG", Some("0")),
-        ])
-        .await;
+        let server = Self::for_topic(topic, &[("KAFKA_BACKLOG", Some("0"))]).await;
         server.ready().await;
         server
     }
@@ -304,12 +298,16 @@ impl ServerProcess {
     /// On the test broker, for `topic` with one partition (if it creates it), with these
     /// environment changes too.
     pub async fn on_topic(topic: &str, env: &[(&str, Option<&str>)]) -> Self {
+        let mut all = vec![("KAFKA_PARTITIONS", Some("1"))];
+        all.extend_from_slice(env);
+        Self::for_topic(topic, &all).await
+    }
+
+    /// On the test broker, for `topic`, with these environment changes too.
+    pub async fn for_topic(topic: &str, env: &[(&str, Option<&str>)]) -> Self {
         let bootstrap = bootstrap();
-        let mut all = vec![
-            ("KAFKA_BOOTSTRAP_SERVERS", Some(bootstrap.as_str())),
-            ("KAFKA_TOPIC", Some(topic)),
-            ("KAFKA_PARTITIONS", Some("1")),
-        ];
+        let mut all =
+            vec![("KAFKA_BOOTSTRAP_SERVERS", Some(bootstrap.as_str())), ("KAFKA_TOPIC", Some(topic))];
         all.extend_from_slice(env);
         Self::start(&all).await
     }

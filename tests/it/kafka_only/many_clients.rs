@@ -2,13 +2,13 @@
 //! and by an outside producer: no socket errors, and every socket sees every record exactly
 //! once, in order within its partition. Prints the figures the closing note reports.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use kafka_live_testkit::outside::{Paced, produce_paced};
+use kafka_live_testkit::tally::Tally;
 use rdkafka::producer::FutureProducer;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -20,9 +20,7 @@ const OUTSIDE_RATE: u64 = 200;
 
 #[derive(Debug, Default)]
 struct Seen {
-    records: u64,
-    out_of_order: u64,
-    missed: u64,
+    tally: Tally,
     error: Option<String>,
 }
 
@@ -38,7 +36,6 @@ async fn page(url: String, ready: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> Se
             return seen;
         }
     };
-    let mut last: BTreeMap<i32, i64> = BTreeMap::new();
     let mut subscribed = false;
     loop {
         let frame = match tokio::time::timeout(Duration::from_secs(2), socket.next()).await {
@@ -54,19 +51,7 @@ async fn page(url: String, ready: Arc<AtomicUsize>, stop: Arc<AtomicBool>) -> Se
                     seen.error = Some("a record before the page was counted as ready".into());
                 }
             }
-            // Read cheaply (not decoded whole): 1,000 readers in one test process must keep up
-            // with the server, or it gives up on them as stalled clients.
-            Some(Ok(Message::Text(text))) => {
-                if let Some((partition, offset)) = kafka_live::wire::frame::record_position(&text) {
-                    let previous = last.insert(partition, offset);
-                    if previous.is_some_and(|p| offset <= p) {
-                        seen.out_of_order += 1;
-                    }
-                    seen.records += 1;
-                } else if let Some(count) = kafka_live::wire::frame::missed_count(&text) {
-                    seen.missed += count;
-                }
-            }
+            Some(Ok(Message::Text(text))) => seen.tally.count(&text),
             Some(Ok(_)) => {}
             Some(Err(error)) => {
                 seen.error = Some(error.to_string());
@@ -149,8 +134,8 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
     server.stop().await;
 
     let errors: Vec<&String> = seen.iter().filter_map(|s| s.error.as_ref()).collect();
-    let short: Vec<u64> = seen.iter().filter(|s| s.records != total).map(|s| s.records).collect();
-    let delivered: u64 = seen.iter().map(|s| s.records).sum();
+    let short: Vec<u64> = seen.iter().filter(|s| s.tally.records != total).map(|s| s.tally.records).collect();
+    let delivered: u64 = seen.iter().map(|s| s.tally.records).sum();
     println!(
         "{SOCKETS} sockets for {seconds} s: {total} records acknowledged ({submitted} through the page's \
          produce, p50 {p50:?}, max {max:?}, {failed_submits} failed; {} from outside), {delivered} delivered, \
@@ -159,8 +144,8 @@ async fn a_thousand_pages_for_a_minute_each_see_every_record() {
     );
     assert_eq!(failed_submits, 0, "every Submit was acknowledged");
     assert!(errors.is_empty(), "{} sockets failed, first: {}", errors.len(), errors[0]);
-    assert_eq!(seen.iter().map(|s| s.missed).sum::<u64>(), 0, "no socket was told it missed records");
-    assert_eq!(seen.iter().map(|s| s.out_of_order).sum::<u64>(), 0, "every partition in order");
+    assert_eq!(seen.iter().map(|s| s.tally.missed).sum::<u64>(), 0, "no socket was told it missed records");
+    assert_eq!(seen.iter().map(|s| s.tally.repeated).sum::<u64>(), 0, "every partition in order");
     assert!(
         short.is_empty(),
         "{} sockets missed records (expected {total}): {:?}",

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::feed_client::{Account, connect, read_until, read_until_value};
-use crate::common::{ServerProcess, bootstrap, produce, settings_with, spawn_app_with_web, unique};
+use crate::common::{ServerProcess, produce, settings_with, spawn_app_with_web, unique};
 
 /// The status of a raw HTTP/1.1 request with the headers given, as a browser on another site
 /// (or a rebinding attacker) would send them.
@@ -170,14 +170,9 @@ async fn a_socket_that_answers_no_ping_is_closed_and_the_others_flow_on() {
 
 #[tokio::test]
 async fn a_client_that_never_finishes_its_headers_is_disconnected() {
-    let bootstrap = bootstrap();
     let topic = unique("slowloris");
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_LIVE_HEADER_READ_TIMEOUT_SECONDS", Some("1")),
-    ])
-    .await;
+    let server =
+        ServerProcess::for_topic(&topic, &[("KAFKA_LIVE_HEADER_READ_TIMEOUT_SECONDS", Some("1"))]).await;
     let addr: std::net::SocketAddr = server.addr.parse().unwrap();
     let mut slow = TcpStream::connect(addr).await.unwrap();
     slow.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1").await.unwrap();
@@ -252,14 +247,9 @@ async fn catch_ups_take_turns_and_a_page_asked_to_come_back_loses_nothing() {
 
 #[tokio::test]
 async fn a_slow_request_cannot_keep_the_server_from_stopping() {
-    let bootstrap = bootstrap();
     let topic = unique("deadline");
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS", Some("2")),
-    ])
-    .await;
+    let server =
+        ServerProcess::for_topic(&topic, &[("KAFKA_LIVE_SHUTDOWN_DEADLINE_SECONDS", Some("2"))]).await;
     let addr: std::net::SocketAddr = server.addr.parse().unwrap();
     // A produce whose body never finishes arriving: the request is in flight for ever.
     let mut slow = TcpStream::connect(addr).await.unwrap();

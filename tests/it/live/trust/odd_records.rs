@@ -7,19 +7,16 @@
 use kafka_live::wire::record::{FeedRecord, Payload};
 
 use super::feed_client::{Account, connect, read_until_value};
-use crate::common::{ServerProcess, bootstrap, unique};
+use crate::common::{ServerProcess, unique};
 
 const FORWARD_MAX: usize = 65_536;
 
 async fn server(topic: &str) -> ServerProcess {
-    let bootstrap = bootstrap();
     let forward = FORWARD_MAX.to_string();
-    ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(topic)),
-        ("KAFKA_PARTITIONS", Some("1")),
-        ("KAFKA_FORWARD_MAX_BYTES", Some(&forward)),
-    ])
+    ServerProcess::for_topic(
+        topic,
+        &[("KAFKA_PARTITIONS", Some("1")), ("KAFKA_FORWARD_MAX_BYTES", Some(&forward))],
+    )
     .await
 }
 

@@ -27,12 +27,10 @@ async fn secret_values_reach_no_log_and_no_page() {
     }
     let file = properties(&text);
     let (bootstrap, topic) = (bootstrap(), unique("secrets"));
-    let server = ServerProcess::start(&[
-        ("KAFKA_BOOTSTRAP_SERVERS", Some(&bootstrap)),
-        ("KAFKA_TOPIC", Some(&topic)),
-        ("KAFKA_CLIENT_PROPERTIES", Some(file.path().to_str().unwrap())),
-        ("RUST_LOG", Some("debug")),
-    ])
+    let server = ServerProcess::for_topic(
+        &topic,
+        &[("KAFKA_CLIENT_PROPERTIES", Some(file.path().to_str().unwrap())), ("RUST_LOG", Some("debug"))],
+    )
     .await;
     let page = reqwest::get(format!("http://{}/", server.addr)).await.unwrap().text().await.unwrap();
     let topics = reqwest::Client::new()
