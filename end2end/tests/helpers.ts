@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { expect, type Page } from '@playwright/test';
 
@@ -38,7 +39,6 @@ export function feedItem(page: Page, text: string) {
   return feed(page).locator('.feed-item').filter({ has: page.locator('.value', { hasText: text }) });
 }
 
-/** A topic name no other test (or earlier run) uses. */
 /**
  * Clicks Submit for the text already in the box and returns the ms from the click to the
  * record's node in the feed, measured inside the page: neither Playwright's round trips nor its
@@ -67,6 +67,42 @@ export async function dataCount(page: Page, selector: string): Promise<number> {
   return page.locator(selector).evaluateAll((found) => Number(found[0]?.getAttribute('data-count') ?? 0));
 }
 
+/** One record as "Export JSON Lines" writes it. */
+export interface Exported {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number | null;
+  key: unknown;
+  value: unknown;
+  headers: unknown[];
+}
+
+/**
+ * What the feed shows, in its order (after the filter, at most the records kept, newest first),
+ * read through "Export JSON Lines": the list itself holds only the rows in view.
+ */
+export async function shownRecords(page: Page): Promise<Exported[]> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSON Lines' }).click(),
+  ]);
+  const text = readFileSync(await download.path(), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Exported);
+}
+
+/** The text values shown that start with `prefix `, as the numbers after it, in the feed's order. */
+export async function numbersShown(page: Page, prefix: string): Promise<number[]> {
+  return (await shownRecords(page))
+    .map((record) => record.value)
+    .filter((value): value is string => typeof value === 'string' && value.startsWith(`${prefix} `))
+    .map((value) => Number(value.slice(prefix.length + 1)));
+}
+
+/** A topic name no other test (or earlier run) uses. */
 export function uniqueTopic(label: string): string {
   counter += 1;
   return `e2e-${label}-${Date.now().toString(36)}-${process.pid}-${counter}`;

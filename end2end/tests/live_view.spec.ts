@@ -1,5 +1,5 @@
 import { test, expect, type Page } from '@playwright/test';
-import { createTopic, feed, feedItem, openLive, produceFromOutside, produceThroughApp, unique, uniqueTopic } from './helpers';
+import { createTopic, feed, feedItem, numbersShown, openLive, produceFromOutside, produceThroughApp, unique, uniqueTopic } from './helpers';
 
 // Issue 5: the live view. Every control, against the real broker, in Debian's Chromium.
 
@@ -275,11 +275,8 @@ test.describe('where to start', () => {
     return topic;
   }
 
-  function numbers(page: Page, label: string) {
-    return feed(page)
-      .locator('.value', { hasText: `${label} ` })
-      .allTextContents()
-      .then((values) => values.map((v) => Number(v.slice(label.length + 1))).sort((a, b) => a - b));
+  async function numbers(page: Page, label: string) {
+    return (await numbersShown(page, label)).sort((a, b) => a - b);
   }
 
   test('newest shows the backlog; earliest everything; then "Caught up", then live', async ({ page }) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test, expect, type Page } from '@playwright/test';
-import { feed, uniqueTopic } from './helpers';
+import { feed, numbersShown, uniqueTopic } from './helpers';
 
 // Two kafka-live instances behind nginx, configured as the README's nginx section says: pages
 // opened through the proxy see every record whichever instance serves them, and a page whose
@@ -103,12 +103,6 @@ async function socketsOn(port: number): Promise<number> {
   return Number(line!.split(' ')[1]);
 }
 
-/** The numbers after `prefix ` on the page, in the order shown. */
-async function numbersShown(page: Page, prefix: string): Promise<number[]> {
-  const values = await feed(page).locator('.value').allTextContents();
-  return values.filter((v) => v.startsWith(`${prefix} `)).map((v) => Number(v.slice(prefix.length + 1)));
-}
-
 /** 0..count-1, in the feed's order (newest first or last, whichever the page uses). */
 function inOrder(numbers: number[], count: number): boolean {
   const up = Array.from({ length: count }, (_, i) => i);
@@ -150,7 +144,8 @@ test('two instances behind nginx: every page sees every record, and a killed ins
     });
     for (const page of pages) {
       await expect(feed(page).locator('.value', { hasText: new RegExp(`^${first} 19$`) })).toBeVisible();
-      expect(inOrder(await numbersShown(page, first), 20), `${await numbersShown(page, first)}`).toBe(true);
+      const shown = await numbersShown(page, first);
+      expect(inOrder(shown, 20), `${shown}`).toBe(true);
     }
 
     // One page left; the instance serving it is killed while records stream.

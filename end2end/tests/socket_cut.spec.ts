@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
-import { cuttableProxy, feed } from './helpers';
+import { cuttableProxy, feed, numbersShown } from './helpers';
 
 test('a socket cut mid-stream reconnects and the page shows the exact sequence', async ({ page, baseURL }) => {
   const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;
@@ -27,8 +27,7 @@ test('a socket cut mid-stream reconnects and the page shows the exact sequence',
       timeout: 30_000,
     });
     await expect(status).toHaveAttribute('data-status', 'live');
-    const shown = (await feed(page).locator('.value').allTextContents()).filter((v) => v.startsWith(`${prefix} `));
-    const numbers = shown.map((v) => Number(v.slice(prefix.length + 1))).sort((a, b) => a - b);
+    const numbers = (await numbersShown(page, prefix)).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(sockets, 'the page opened a new socket after the cut').toBeGreaterThanOrEqual(2);
   } finally {
@@ -87,8 +86,7 @@ test('a server-side close mid-stream (the server restarting) and the page shows 
     await producing;
     await expect(feed(page).locator('.value', { hasText: new RegExp(`^${prefix} 39$`) })).toBeVisible({ timeout: 30_000 });
     await expect(status).toHaveAttribute('data-status', 'live');
-    const shown = (await feed(page).locator('.value').allTextContents()).filter((v) => v.startsWith(`${prefix} `));
-    const numbers = shown.map((v) => Number(v.slice(prefix.length + 1))).sort((a, b) => a - b);
+    const numbers = (await numbersShown(page, prefix)).sort((a, b) => a - b);
     expect(numbers).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(closes.length, 'the server closed the first socket').toBeGreaterThanOrEqual(1);
   } finally {

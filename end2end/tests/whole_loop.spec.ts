@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test, expect } from '@playwright/test';
-import { clickToFeedMs, feed, feedItem, openLive, produceFromOutside, unique } from './helpers';
+import { clickToFeedMs, dataCount, feed, feedItem, openLive, produceFromOutside, unique } from './helpers';
 
 test.describe('the producer box and the live feed', () => {
   test('the page is the Producer, with the box, the button and the feed beside them', async ({ page }) => {
@@ -60,7 +60,7 @@ test.describe('the producer box and the live feed', () => {
 
   test('empty or blank text shows an alert and produces nothing', async ({ page }) => {
     await openLive(page);
-    const before = await feed(page).locator('.feed-item').count();
+    const before = await dataCount(page, '.counters .shown');
     await page.getByLabel('Enter Text:').fill('   ');
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect(page.getByRole('alert')).toContainText('Enter some text');
@@ -70,7 +70,7 @@ test.describe('the producer box and the live feed', () => {
     await page.getByLabel('Enter Text:').fill(after);
     await page.getByRole('button', { name: 'Submit' }).click();
     await expect(feedItem(page, after)).toBeVisible();
-    await expect(feed(page).locator('.feed-item')).toHaveCount(before + 1);
+    await expect(page.locator('.counters .shown')).toHaveAttribute('data-count', String(before + 1));
   });
 
   test('a refused message shows the reason and keeps the typed text', async ({ page }) => {

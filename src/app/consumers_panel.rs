@@ -37,7 +37,7 @@ pub fn ConsumersPanel(page: PageState) -> impl IntoView {
             <div class="field">
                 <label for="consumer-group">"Consumer group"</label>
                 <select id="consumer-group" on:change=on_change on:focus=move |_| groups.refetch() prop:value=chosen>
-                    <NameOptions names=Signal::derive(names) chosen=Signal::derive(chosen) />
+                    <NameOptions names chosen />
                 </select>
             </div>
             {move || list().and_then(|l| l.unavailable).map(|reason| view! { <p class="groups-note" role="status">{reason}</p> })}

@@ -14,7 +14,7 @@ use super::copy_button::CopyButton;
 use super::feed::Item;
 use super::feed::group_progress::Marks;
 use super::platform;
-use super::value_view::{Choices, Shape, format_size, render, truncate};
+use super::value_view::{Shape, format_size, render, truncate};
 use crate::wire::record::{FeedRecord, Payload, Timestamp};
 use crate::wire::schema::Decoding;
 use crate::wire::topics::Connection;
@@ -33,7 +33,10 @@ pub fn FeedItem(
     let consumed = move || {
         marks.with(|marks| marks.as_ref().and_then(|marks| marks.consumed(partition, offset, timestamp_ms)))
     };
-    let choices = RwSignal::new(Choices::default());
+    // The toggles live on the item: the row is built again when it scrolls back into view.
+    let choices = RwSignal::new(item.choices());
+    let keeper = Arc::clone(&item);
+    Effect::new(move |_| keeper.set_choices(choices.get()));
     // A value decoded with a schema shows as its JSON; the bytes stay in the record.
     let value =
         decoded_json(record.value_decoding.as_deref()).map(Payload::Text).or_else(|| record.value.clone());
@@ -83,7 +86,7 @@ pub fn FeedItem(
     let skipped_before = item.skipped_before();
 
     view! {
-        <li class="feed-item" data-partition=record.partition data-offset=record.offset data-cut=record.cut.to_string()>
+        <li class="feed-item" data-seq=item.seq() data-partition=record.partition data-offset=record.offset data-cut=record.cut.to_string()>
             // A text node: whatever the record holds, it is never parsed as HTML.
             <pre class=value_class>
                 {move || rendered.with(|rendered| rendered.as_ref().map_or_else(|| "null".to_owned(), |r| r.text.clone()))}

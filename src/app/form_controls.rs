@@ -20,10 +20,14 @@ pub fn BoundInput(value: RwSignal<String>) -> impl IntoView {
 
 /// The options of a chooser of names: `chosen` selected, and listed first when `names` lacks it.
 #[component]
-pub fn NameOptions(names: Signal<Vec<String>>, chosen: Signal<String>) -> impl IntoView {
+pub fn NameOptions<N, C>(names: N, chosen: C) -> impl IntoView
+where
+    N: Fn() -> Vec<String> + Send + Sync + 'static,
+    C: Fn() -> String + Send + Sync + 'static,
+{
     move || {
-        let chosen = chosen.get();
-        let mut names = names.get();
+        let chosen = chosen();
+        let mut names = names();
         if !chosen.is_empty() && !names.contains(&chosen) {
             names.insert(0, chosen.clone());
         }

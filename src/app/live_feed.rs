@@ -11,7 +11,7 @@ use super::export;
 use super::feed::ConnectionStatus;
 use super::feed_controls::{FilterBox, KeepBox, PauseButton, StartPicker};
 use super::feed_item::FeedItem;
-use super::keyed_rows::keyed_rows;
+use super::feed_rows::FeedRows;
 use super::page_state::PageState;
 use super::platform;
 use super::sparkline::{LagSparkline, Sparkline};
@@ -69,8 +69,9 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
         (created_count, refused.is_some())
     });
 
+    // Read as each row is built: the rows are built again as they scroll back into view.
     let display_limit =
-        move || page.loaded_catalogue().map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
+        move || untrack(|| page.loaded_catalogue()).map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
     let on_reproduce = Callback::new(move |record| draft.fill_from(&record));
     let visible = Memo::new(move |_| feed.visible());
     let hidden = move || feed.records.with(|records| records.len()).saturating_sub(visible.with(Vec::len));
@@ -200,16 +201,9 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                     {move || format!("{} records were skipped because this page fell behind.", feed.missed.get())}
                 </p>
             </Show>
-            <ol class="feed-items" aria-label="Consumed events">
-                {move || {
-                    let limit = display_limit();
-                    keyed_rows(
-                        move || visible.get(),
-                        |item| std::sync::Arc::as_ptr(item) as usize,
-                        move |item| view! { <FeedItem item display_limit=limit on_reproduce marks=feed.marks connection=connection.get_untracked() /> },
-                    )
-                }}
-            </ol>
+            <FeedRows visible row=move |item| view! {
+                <FeedItem item display_limit=display_limit() on_reproduce marks=feed.marks connection=connection.get_untracked() />
+            } />
         </section>
     }
 }

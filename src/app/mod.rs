@@ -9,6 +9,7 @@ mod export;
 mod feed;
 mod feed_controls;
 mod feed_item;
+mod feed_rows;
 #[cfg(feature = "hydrate")]
 mod feed_socket;
 mod form_controls;

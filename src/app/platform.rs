@@ -1,12 +1,27 @@
 //! What the page needs from the browser beyond Leptos: a clock, the local time zone, a yes/no
-//! confirmation, the clipboard, a file download, and JavaScript's regular expressions (the filter's `/regex/` is the syntax a
-//! browser user knows, and it costs the WASM bundle nothing). The server renders no records, so
-//! its versions only have to exist.
+//! confirmation, the clipboard, a file download, the measures of a scrolled list, and
+//! JavaScript's regular expressions (the filter's `/regex/` is the syntax a browser user knows,
+//! and it costs the WASM bundle nothing). The server renders no records, so its versions only
+//! have to exist.
 
 #[cfg(feature = "hydrate")]
 pub use browser::*;
 #[cfg(not(feature = "hydrate"))]
 pub use server::*;
+
+/// Where the document's focus is, seen from an element that had it. (The server has no focus
+/// to report: it never builds the other variants.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+pub enum Focus {
+    /// The element still has it (or had it when the window lost focus: it gets it back).
+    Held,
+    /// Another element has it.
+    Elsewhere,
+    /// Nothing has it: the body. Either the user clicked somewhere that takes no focus, or the
+    /// element was taken out of the document (and perhaps put back) and lost it.
+    Fell,
+}
 
 #[cfg(feature = "hydrate")]
 mod browser {
@@ -98,6 +113,54 @@ mod browser {
     pub fn confirm(message: &str) -> bool {
         web_sys::window().and_then(|window| window.confirm_with_message(message).ok()).unwrap_or(false)
     }
+
+    /// How far `list` is scrolled and how tall its visible part is, in CSS pixels.
+    pub fn scroll_view(list: &web_sys::Element) -> (f64, f64) {
+        (list.scroll_top().into(), list.client_height().into())
+    }
+
+    /// The height of each child of `list` that carries a `data-seq`, with that number. One
+    /// layout for all of them: nothing is written between the reads.
+    pub fn row_heights(list: &web_sys::Element) -> Vec<(u64, f64)> {
+        let children = list.children();
+        (0..children.length())
+            .filter_map(|index| children.item(index))
+            .filter_map(|row| {
+                let seq = row.get_attribute("data-seq")?.parse().ok()?;
+                Some((seq, row.get_bounding_client_rect().height()))
+            })
+            .collect()
+    }
+
+    /// The `data-seq` of the row of `list` that holds the element `node`, if any.
+    pub fn row_holding(node: &web_sys::EventTarget) -> Option<u64> {
+        let element = node.dyn_ref::<web_sys::Element>()?;
+        element.closest("[data-seq]").ok()??.get_attribute("data-seq")?.parse().ok()
+    }
+
+    /// Where the focus is now, for `node` that had it.
+    pub fn focus_from(node: &web_sys::EventTarget) -> super::Focus {
+        let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+        match active {
+            Some(active) if active.tag_name() != "BODY" => {
+                if node.dyn_ref::<web_sys::Element>() == Some(&active) {
+                    super::Focus::Held
+                } else {
+                    super::Focus::Elsewhere
+                }
+            }
+            _ => super::Focus::Fell,
+        }
+    }
+
+    /// Focuses `node` again, if it is still in the document.
+    pub fn refocus(node: &web_sys::EventTarget) {
+        if let Some(element) = node.dyn_ref::<web_sys::HtmlElement>()
+            && element.is_connected()
+        {
+            let _ = element.focus();
+        }
+    }
 }
 
 #[cfg(not(feature = "hydrate"))]
@@ -141,4 +204,22 @@ mod server {
     pub fn download(_name: &str, _mime: &str, _content: &str) -> Result<(), String> {
         Err("only in the browser".into())
     }
+
+    pub fn scroll_view(_list: &leptos::web_sys::Element) -> (f64, f64) {
+        (0.0, 0.0)
+    }
+
+    pub fn row_heights(_list: &leptos::web_sys::Element) -> Vec<(u64, f64)> {
+        Vec::new()
+    }
+
+    pub fn row_holding(_node: &leptos::web_sys::EventTarget) -> Option<u64> {
+        None
+    }
+
+    pub fn focus_from(_node: &leptos::web_sys::EventTarget) -> super::Focus {
+        super::Focus::Elsewhere
+    }
+
+    pub fn refocus(_node: &leptos::web_sys::EventTarget) {}
 }

@@ -34,7 +34,7 @@ pub fn TopicPicker(page: PageState) -> impl IntoView {
         <div class="field topic-field">
             <label for="topic">"Topic"</label>
             <select id="topic" on:change=on_change prop:value=current>
-                <NameOptions names=Signal::derive(names) chosen=Signal::derive(current) />
+                <NameOptions names chosen=current />
             </select>
         </div>
         {move || {

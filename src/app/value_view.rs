@@ -20,6 +20,17 @@ pub struct Choices {
     pub show_all: bool,
 }
 
+impl Choices {
+    /// As one byte, for the item to keep without a signal of its own.
+    pub fn bits(self) -> u8 {
+        u8::from(self.raw_json) | u8::from(self.base64) << 1 | u8::from(self.show_all) << 2
+    }
+
+    pub fn from_bits(bits: u8) -> Self {
+        Choices { raw_json: bits & 1 != 0, base64: bits & 2 != 0, show_all: bits & 4 != 0 }
+    }
+}
+
 /// Objects and arrays only: a bare `42` or `"x"` is valid JSON, but shown better as text.
 /// Values over `limit` are not parsed until the user asks for all of it.
 pub fn shape(payload: &Payload, limit: usize) -> Shape {
@@ -170,6 +181,16 @@ pub fn format_size(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_set_of_choices_survives_its_byte() {
+        for bits in 0..8u8 {
+            let choices = Choices::from_bits(bits);
+            assert_eq!(choices.bits(), bits);
+            assert_eq!(Choices::from_bits(choices.bits()), choices);
+        }
+        assert_eq!(Choices::default().bits(), 0);
+    }
 
     fn text(t: &str) -> Payload {
         Payload::Text(t.into())

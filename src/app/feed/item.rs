@@ -1,11 +1,14 @@
 //! One record in the feed, with what the page learnt about it: its round trip, the filter's
-//! verdict, and the records it stands after that were never drawn.
+//! verdict, the records it stands after that were never drawn, and what its row looked like
+//! (height, toggles), which outlives the row: the list draws only the rows in view
+//! (`window`), so a row scrolled away and back is built again from its item.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering};
 
 use leptos::prelude::{ArcRwSignal, Set};
 
+use crate::app::value_view::Choices;
 use crate::wire::record::FeedRecord;
 
 pub struct Item {
@@ -18,8 +21,12 @@ pub struct Item {
     /// Records that arrived between the previous record drawn and this one, and were never
     /// drawn (the page was flooded or paused). Final once the item is drawn.
     skipped_before: AtomicU64,
-    /// Arrival order on this page, for "Caught up".
+    /// Arrival order on this page, for "Caught up"; unique on the page, so rows are keyed by it.
     seq: u64,
+    /// The row's height in CSS pixels, as `f32` bits; 0 until it is drawn and measured.
+    height: AtomicU32,
+    /// The row's toggles ("Show all", raw JSON, Base64), as `Choices::bits`.
+    choices: AtomicU8,
 }
 
 impl Item {
@@ -30,6 +37,8 @@ impl Item {
             verdict: AtomicU64::new(0),
             skipped_before: AtomicU64::new(0),
             seq,
+            height: AtomicU32::new(0),
+            choices: AtomicU8::new(Choices::default().bits()),
         })
     }
 
@@ -41,8 +50,31 @@ impl Item {
         self.skipped_before.fetch_add(count, Ordering::Relaxed);
     }
 
-    pub(super) fn seq(&self) -> u64 {
+    pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// The height its row had when last measured.
+    pub fn height(&self) -> Option<f64> {
+        let height = f32::from_bits(self.height.load(Ordering::Relaxed));
+        (height > 0.0).then_some(f64::from(height))
+    }
+
+    /// Records a measured height; whether it differs (by half a pixel or more) from the last.
+    pub fn set_height(&self, height: f64) -> bool {
+        let changed = self.height().is_none_or(|old| (old - height).abs() >= 0.5);
+        if changed {
+            self.height.store((height as f32).to_bits(), Ordering::Relaxed);
+        }
+        changed
+    }
+
+    pub fn choices(&self) -> Choices {
+        Choices::from_bits(self.choices.load(Ordering::Relaxed))
+    }
+
+    pub fn set_choices(&self, choices: Choices) {
+        self.choices.store(choices.bits(), Ordering::Relaxed);
     }
 
     pub(super) fn set_round_trip(&self, ms: f64) {
