@@ -88,8 +88,9 @@ where
     let measure = move || {
         let Some(list) = list.get_untracked() else { return };
         let (top, height) = platform::scroll_view(&list);
-        if height > 0.0 {
-            viewport.set(Viewport { top, height });
+        let now = Viewport { top, height };
+        if height > 0.0 && viewport.get_untracked() != now {
+            viewport.set(now);
         }
         let heights = platform::row_heights(&list);
         let changed = drawn.with_untracked(|drawn| {
