@@ -136,7 +136,10 @@ where
     let on_click = move |_| request_animation_frame(measure);
     let on_focus_in = move |ev: leptos::ev::FocusEvent| {
         let target = ev.target();
-        focused.set(target.as_ref().and_then(platform::row_holding));
+        let row = target.as_ref().and_then(platform::row_holding);
+        if focused.get_untracked() != row {
+            focused.set(row);
+        }
         focused_element.set_value(target);
         pressed_since.set_value(false);
     };

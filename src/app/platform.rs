@@ -153,12 +153,15 @@ mod browser {
         }
     }
 
-    /// Focuses `node` again, if it is still in the document.
+    /// Focuses `node` again, if it is still in the document, without scrolling to it: the
+    /// user's view stays where it is.
     pub fn refocus(node: &web_sys::EventTarget) {
         if let Some(element) = node.dyn_ref::<web_sys::HtmlElement>()
             && element.is_connected()
         {
-            let _ = element.focus();
+            let options = web_sys::FocusOptions::new();
+            options.set_prevent_scroll(true);
+            let _ = element.focus_with_options(&options);
         }
     }
 }
