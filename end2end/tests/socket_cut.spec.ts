@@ -1,8 +1,20 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { test, expect } from '@playwright/test';
+import { test, expect, type Page } from '@playwright/test';
 import { cuttableProxy, dataCount, feed, numbersShown } from './helpers';
+
+/**
+ * Starts 40 numbered records from outside, 20 a second, and returns once five have arrived on
+ * the page, with the rest still coming. Counted, not looked for: a record is in the list's DOM
+ * only while it is near the top.
+ */
+async function fortyUnderway(page: Page, bin: string, prefix: string): Promise<{ producing: Promise<unknown> }> {
+  const before = await dataCount(page, '.counters .received');
+  const producing = promisify(execFile)(bin, ['--rate', '20', '--seconds', '2', prefix], { env: process.env });
+  await expect.poll(() => dataCount(page, '.counters .received')).toBeGreaterThanOrEqual(before + 5);
+  return { producing };
+}
 
 test('a socket cut mid-stream reconnects and the page shows the exact sequence', async ({ page, baseURL }) => {
   const bin = process.env.KAFKA_LIVE_PRODUCE_BIN;
@@ -18,10 +30,7 @@ test('a socket cut mid-stream reconnects and the page shows the exact sequence',
     // 40 numbered records from outside, 20 a second; the connection is cut under the page
     // after the fifth has arrived, with no close frame.
     const prefix = `cut ${Date.now().toString(36)}`;
-    // Counted, not looked for: a record is in the list's DOM only while it is near the top.
-    const before = await dataCount(page, '.counters .received');
-    const producing = promisify(execFile)(bin, ['--rate', '20', '--seconds', '2', prefix], { env: process.env });
-    await expect.poll(() => dataCount(page, '.counters .received')).toBeGreaterThanOrEqual(before + 5);
+    const { producing } = await fortyUnderway(page, bin, prefix);
     proxy.cut();
     await producing;
 
@@ -77,10 +86,7 @@ test('a server-side close mid-stream (the server restarting) and the page shows 
     const status = page.locator('.status');
     await expect(status).toHaveAttribute('data-status', 'live');
     const prefix = `restart ${Date.now().toString(36)}`;
-    // Counted, not looked for: a record is in the list's DOM only while it is near the top.
-    const before = await dataCount(page, '.counters .received');
-    const producing = promisify(execFile)(bin, ['--rate', '20', '--seconds', '2', prefix], { env: process.env });
-    await expect.poll(() => dataCount(page, '.counters .received')).toBeGreaterThanOrEqual(before + 5);
+    const { producing } = await fortyUnderway(page, bin, prefix);
     // SIGTERM: the server sends every socket a close frame, then exits; it comes back on the
     // same port, and the page reconnects with the offsets it last saw.
     server.kill('SIGTERM');
