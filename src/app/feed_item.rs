@@ -14,7 +14,7 @@ use super::copy_button::CopyButton;
 use super::feed::Item;
 use super::feed::group_progress::Marks;
 use super::platform;
-use super::value_view::{Shape, format_size, render, truncate};
+use super::value_view::{Choices, Shape, format_size, render, truncate};
 use crate::wire::record::{FeedRecord, Payload, Timestamp};
 use crate::wire::schema::Decoding;
 use crate::wire::topics::Connection;
@@ -34,9 +34,14 @@ pub fn FeedItem(
         marks.with(|marks| marks.as_ref().and_then(|marks| marks.consumed(partition, offset, timestamp_ms)))
     };
     // The toggles live on the item: the row is built again when it scrolls back into view.
+    // Written through where they change, not by an effect: rows are built at the rate records
+    // reach the top of a flood, and an effect is a task of its own per row.
     let choices = RwSignal::new(item.choices());
-    let keeper = Arc::clone(&item);
-    Effect::new(move |_| keeper.set_choices(choices.get()));
+    let keeper = StoredValue::new(Arc::clone(&item));
+    let choose = move |change: fn(&mut Choices)| {
+        choices.update(change);
+        keeper.with_value(|item| item.set_choices(choices.get_untracked()));
+    };
     // A value decoded with a schema shows as its JSON; the bytes stay in the record.
     let value =
         decoded_json(record.value_decoding.as_deref()).map(Payload::Text).or_else(|| record.value.clone());
@@ -95,7 +100,7 @@ pub fn FeedItem(
             <Show when=truncated>
                 <p class="truncated">
                     {format!("Showing the first {} of {}. ", format_size(display_limit), format_size(full_size))}
-                    <button type="button" class="show-all" on:click=move |_| choices.update(|c| c.show_all = true)>
+                    <button type="button" class="show-all" on:click=move |_| choose(|c| c.show_all = true)>
                         "Show all"
                     </button>
                 </p>
@@ -150,13 +155,13 @@ pub fn FeedItem(
                     Some(Shape::Json) => {
                         let label = if choices.get().raw_json { "Pretty" } else { "Raw" };
                         Some(view! {
-                            <button type="button" class="toggle" on:click=move |_| choices.update(|c| c.raw_json = !c.raw_json)>{label}</button>
+                            <button type="button" class="toggle" on:click=move |_| choose(|c| c.raw_json = !c.raw_json)>{label}</button>
                         }.into_any())
                     }
                     Some(Shape::Binary) => {
                         let label = if choices.get().base64 { "Hex" } else { "Base64" };
                         Some(view! {
-                            <button type="button" class="toggle" on:click=move |_| choices.update(|c| c.base64 = !c.base64)>{label}</button>
+                            <button type="button" class="toggle" on:click=move |_| choose(|c| c.base64 = !c.base64)>{label}</button>
                         }.into_any())
                     }
                     _ => None,
