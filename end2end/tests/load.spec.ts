@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { test, expect } from '@playwright/test';
-import { dataCount, feed, numbersShown, openLive, shownRecords, unique } from './helpers';
+import { dataCount, feed, numbersShown, openLive, produceFromOutside, shownRecords, unique } from './helpers';
 
 // Issue 5: endless live mode with bounded memory. Playwright's trace snapshots the whole DOM on
 // every action; inside a page taking 5,000 records a second, that would be the load.
@@ -102,4 +102,36 @@ test('with a thousand kept only the rows in view and a margin are in the DOM, sc
   await expect(page.locator('.counters .received')).toHaveAttribute('data-count', String(received + 200));
   await expect.poll(async () => (await drawn())[0].startsWith(`${newer} `)).toBe(true);
   await expect(reproduce).toBeFocused();
+});
+
+test('a row scrolled out of the DOM and back comes back with its toggles as they were', async ({ page }) => {
+  await openLive(page);
+  const marker = unique('toggled');
+  produceFromOutside([`{"marker":"${marker}"}`]);
+  const row = feed(page).locator('.feed-item').filter({ hasText: marker });
+  await row.getByRole('button', { name: 'Raw' }).click();
+  await expect(row.getByRole('button', { name: 'Pretty' })).toBeVisible();
+  // The click left the focus in the row, which would keep it drawn: move it to the text box.
+  await page.getByLabel('Enter Text:').focus();
+
+  // 200 newer records push it far below the view, out of the DOM.
+  const received = await dataCount(page, '.counters .received');
+  await promisify(execFile)(process.env.KAFKA_LIVE_PRODUCE_BIN!, ['--rate', '200', '--seconds', '1', unique('above')], {
+    env: process.env,
+  });
+  await expect(page.locator('.counters .received')).toHaveAttribute('data-count', String(received + 200));
+  await expect(row).toHaveCount(0);
+
+  // Scrolled down to it, half a screen every two frames: it is built again, still raw.
+  const reached = await feed(page).evaluate(async (list, text) => {
+    const drawn = () => [...list.querySelectorAll('.feed-item')].some((r) => r.textContent!.includes(text));
+    for (let step = 0; step < 400 && !drawn(); step++) {
+      list.scrollBy(0, list.clientHeight / 2);
+      await new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame)));
+    }
+    return drawn();
+  }, marker);
+  expect(reached).toBe(true);
+  await expect(row.getByRole('button', { name: 'Pretty' })).toBeVisible();
+  await expect(row.locator('.value')).toHaveText(`{"marker":"${marker}"}`);
 });
