@@ -24,7 +24,8 @@ pub fn FeedItem(
     item: Arc<Item>,
     display_limit: usize,
     on_reproduce: Callback<FeedRecord>,
-    marks: RwSignal<Option<Arc<Marks>>>,
+    /// Which records the watched group has consumed: this row's own signal (see `row_relay`).
+    marks: ArcReadSignal<Option<Arc<Marks>>>,
     /// Where the cluster is, for "Copy as …".
     connection: Arc<Connection>,
 ) -> impl IntoView {

@@ -14,6 +14,7 @@ use super::feed_item::FeedItem;
 use super::feed_rows::FeedRows;
 use super::page_state::PageState;
 use super::platform;
+use super::row_relay::RowRelay;
 use super::sparkline::{LagSparkline, Sparkline};
 use crate::wire::frame::{BrokerStatus, FeedHealth, FeedState};
 use crate::wire::record::FeedRecord;
@@ -73,6 +74,7 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
     let display_limit =
         move || untrack(|| page.loaded_catalogue()).map_or(DEFAULT_DISPLAY_LIMIT, |c| c.display_limit_bytes);
     let on_reproduce = Callback::new(move |record| draft.fill_from(&record));
+    let marks = RowRelay::new(feed.marks);
     let visible = Memo::new(move |_| feed.visible());
     let hidden = move || feed.records.with(|records| records.len()).saturating_sub(visible.with(Vec::len));
     let status = move || feed.status.get();
@@ -202,7 +204,7 @@ pub fn LiveFeed(page: PageState) -> impl IntoView {
                 </p>
             </Show>
             <FeedRows visible row=move |item| view! {
-                <FeedItem item display_limit=display_limit() on_reproduce marks=feed.marks connection=connection.get_untracked() />
+                <FeedItem item display_limit=display_limit() on_reproduce marks=marks.for_row() connection=connection.get_untracked() />
             } />
         </section>
     }

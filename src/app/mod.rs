@@ -19,6 +19,7 @@ mod page_state;
 mod platform;
 mod producer_box;
 mod producer_draft;
+mod row_relay;
 mod sparkline;
 mod text_filter;
 mod topic_picker;
