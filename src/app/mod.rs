@@ -27,11 +27,11 @@ mod value_view;
 
 pub use feed::{ConnectionStatus, FeedState};
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::use_query_map;
-use leptos_router::path;
+use leptos_router::components::Router;
+use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::list_topics;
 use crate::wire::consumers::GroupId;
@@ -68,11 +68,14 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/kafka-live.css" />
         <Title text="Producer" />
-        <Router>
-            <Routes fallback=|| view! { <p class="not-found">"Nothing here. "<a href="/">"Back to the producer"</a></p> }>
-                <Route path=path!("/") view=HomePage />
-            </Routes>
-        </Router>
+        // One page, so no `<Routes>`: a matched route is an `AnyView`, and every `AnyView`
+        // carries an async hydration of its view that the page never runs and the optimiser
+        // cannot drop: for the route holding the whole page, 79 of the page's 602 KiB gzip.
+        <Router>{move || if use_location().pathname.with(|path| path == "/") {
+            Either::Left(view! { <HomePage /> })
+        } else {
+            Either::Right(view! { <p class="not-found">"Nothing here. "<a href="/">"Back to the producer"</a></p> })
+        }}</Router>
     }
 }
 

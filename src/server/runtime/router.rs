@@ -231,6 +231,8 @@ pub fn page_router(handles: &Handles, leptos_options: LeptosOptions, bound: Sock
         topics: web.topics.clone(),
         read_only: web.read_only,
     });
+    // The app has no `<Routes>` (see `App`): the list is `/` alone, and any other path that is
+    // not a site file is the app's 404 page, through the fallback.
     let routes = generate_route_list(App);
     let app = Router::new()
         .route("/ws", get(socket_route::upgrade))

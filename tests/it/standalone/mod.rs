@@ -3,5 +3,6 @@
 mod broker_down;
 mod broker_faults;
 mod operations;
+mod paths;
 mod security_headers;
 mod settings;
