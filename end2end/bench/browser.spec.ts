@@ -165,6 +165,14 @@ test(`the page at ${RATE} records/s for ${SECONDS} s`, async ({ page }) => {
     report(`browser profile: 4 s of the page in ${profileTo}; the most self time (no target):`);
     for (const line of topSelfTime(profile, 25)) report(`browser profile: ${line}`);
   }
+  const traceTo = process.env.BENCH_BROWSER_TRACE;
+  const browser = page.context().browser();
+  if (traceTo && browser) {
+    await browser.startTracing(page, { path: traceTo });
+    await page.waitForTimeout(10_000);
+    await browser.stopTracing();
+    report(`browser trace: 10 s of the page in ${traceTo} (no target)`);
+  }
   const { stdout } = await producing;
   const loadSeconds = (Date.now() - started) / 1000;
   const drawn = (await frames(page)) - framesFrom;
