@@ -51,7 +51,7 @@ where
     let viewport = RwSignal::new(Viewport::UNMEASURED);
     // Bumped when a drawn row turns out taller or shorter than it was counted.
     let remeasured = RwSignal::new(0u64);
-    let estimate = StoredValue::new(RowEstimate::new());
+    let estimate = StoredValue::new(RowEstimate::default());
     // The row holding keyboard focus, by its item's `seq`, and the element in it that has it.
     let focused = RwSignal::new(None::<u64>);
     let focused_element = StoredValue::new_local(None::<leptos::web_sys::EventTarget>);
@@ -60,6 +60,10 @@ where
     let pressed_since = StoredValue::new(false);
     let pressing = window_event_listener(leptos::ev::pointerdown, move |_| pressed_since.set_value(true));
     on_cleanup(move || pressing.remove());
+    let let_focus_go = move || {
+        focused.set(None);
+        focused_element.set_value(None);
+    };
 
     let drawn = Memo::new(move |_| {
         remeasured.track();
@@ -119,10 +123,7 @@ where
             match platform::focus_from(&element) {
                 Focus::Held => {}
                 Focus::Fell if !pressed_since.get_value() => platform::refocus(&element),
-                Focus::Fell | Focus::Elsewhere => {
-                    focused.set(None);
-                    focused_element.set_value(None);
-                }
+                Focus::Fell | Focus::Elsewhere => let_focus_go(),
             }
         }
     };
@@ -149,8 +150,7 @@ where
     let on_focus_out = move |ev: leptos::ev::FocusEvent| {
         let to = ev.related_target();
         if to.is_some() && to.as_ref().and_then(platform::row_holding).is_none() {
-            focused.set(None);
-            focused_element.set_value(None);
+            let_focus_go();
         }
     };
 

@@ -65,7 +65,7 @@ pub fn plan(heights: &[f64], view: Viewport, margin: f64, pinned: Option<usize>)
 }
 
 /// The average of the heights measured so far: the height of a row not drawn yet.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct RowEstimate {
     total: f64,
     count: u32,
@@ -75,10 +75,6 @@ impl RowEstimate {
     /// A one-line record with its details, until the first row is measured.
     const FIRST_GUESS: f64 = 64.0;
 
-    pub fn new() -> Self {
-        RowEstimate { total: 0.0, count: 0 }
-    }
-
     pub fn measured(&mut self, height: f64) {
         self.total += height;
         self.count += 1;
@@ -86,12 +82,6 @@ impl RowEstimate {
 
     pub fn height(&self) -> f64 {
         if self.count == 0 { Self::FIRST_GUESS } else { self.total / f64::from(self.count) }
-    }
-}
-
-impl Default for RowEstimate {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -175,7 +165,7 @@ mod tests {
 
     #[test]
     fn rows_not_measured_yet_count_as_the_average_of_those_that_were() {
-        let mut estimate = RowEstimate::new();
+        let mut estimate = RowEstimate::default();
         assert_eq!(estimate.height(), 64.0);
         estimate.measured(40.0);
         estimate.measured(80.0);

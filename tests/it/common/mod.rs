@@ -120,6 +120,18 @@ pub fn offline_router(web: WebSettings) -> (axum::Router, SocketAddr) {
     offline_router_with(web, LeptosOptions::builder().output_name("kafka-live").build())
 }
 
+/// The status, headers and body (as text) of one GET of `path` from an `offline_router`, with
+/// the `Host` it takes itself to be bound to.
+pub async fn offline_get(path: &str) -> (u16, axum::http::HeaderMap, String) {
+    let (router, bound) = offline_router(Default::default());
+    let request = axum::http::Request::get(path)
+        .header("host", bound.to_string())
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, body) = ask(router, request).await;
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
 /// The same, with Leptos' options given (a `site-root` that is not there, say).
 pub fn offline_router_with(web: WebSettings, options: LeptosOptions) -> (axum::Router, SocketAddr) {
     let env = BTreeMap::from([("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1"), ("KAFKA_TOPIC", "offline")]);

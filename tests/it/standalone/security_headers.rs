@@ -3,21 +3,7 @@
 //! router is the server's own, built from clients that never reach a broker, and asked with
 //! `oneshot`: headers need no Kafka.
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request};
-use tower::ServiceExt;
-
-use crate::common::offline_router;
-
-/// The status, headers and body of one GET.
-async fn get(path: &str) -> (u16, HeaderMap, String) {
-    let (router, bound) = offline_router(Default::default());
-    let request = Request::get(path).header("host", bound.to_string()).body(Body::empty()).unwrap();
-    let response = router.oneshot(request).await.unwrap();
-    let (parts, body) = response.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    (parts.status.as_u16(), parts.headers, String::from_utf8_lossy(&body).into_owned())
-}
+use crate::common::offline_get as get;
 
 fn nonce_in_policy(policy: &str) -> &str {
     let start = policy.find("'nonce-").expect("the policy names a nonce") + "'nonce-".len();
